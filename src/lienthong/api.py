@@ -1,0 +1,44 @@
+"""The platform's REST API (django-ninja): one router per app, OpenAPI at /api/docs."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import django_auth
+
+from lienthong import __version__
+
+api = NinjaAPI(
+    title="Liên Thông API",
+    version=__version__,
+    description="API của nền tảng Liên Thông. Lỗi dữ liệu vào trả về 422 kèm lỗi từng trường.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    """422 with one entry per field, and a Vietnamese summary."""
+    return api.create_response(
+        request,
+        {"detail": "Dữ liệu không hợp lệ.", "errors": exc.errors},
+        status=422,
+    )
+
+
+def _register_routers() -> None:
+    from lienthong.accounts.api import router as accounts_router
+    from lienthong.core.api import router as core_router
+    from lienthong.search.api import router as search_router
+    from lienthong.workflow.api import router as workflow_router
+
+    api.add_router("/core/", core_router)
+    api.add_router("/accounts/", accounts_router)
+    api.add_router("/inbox/", workflow_router)
+    api.add_router("/search/", search_router)
+
+
+_register_routers()
+
+__all__ = ["api", "django_auth"]

@@ -1,0 +1,5 @@
+"""API router."""
+
+from ninja import Router
+
+router = Router()

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the production settings with what tests need changed."""
+
+from lienthong.settings import *  # noqa: F403
+from lienthong.settings import STORAGES
+
+# The test client speaks plain HTTP; the production redirect to HTTPS is tested on its own.
+SECURE_SSL_REDIRECT = False
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+# No collectstatic manifest in tests.
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -1,0 +1,18 @@
+"""URL map of the platform."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lienthong.api import api
+
+admin.site.site_header = "Liên Thông — Quản trị"
+admin.site.site_title = "Liên Thông"
+
+urlpatterns = [
+    path("", include("lienthong.core.urls")),
+    path("accounts/", include("lienthong.accounts.urls")),
+    path("search/", include("lienthong.search.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+]
