@@ -1,6 +1,10 @@
-from django.urls import path
+"""Pages of the kernel: home (inbox), administrative units, agencies, calendar."""
 
-from lienthong.core import views
+from lienthong.core import urls_calendar, urls_units, views
 
 app_name = "core"
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    *views.urlpatterns,
+    *urls_units.urlpatterns,
+    *urls_calendar.urlpatterns,
+]
