@@ -30,7 +30,7 @@ def make_org_unit(
         kind=kind,
         is_agency=is_agency,
         code=code,
-        code_is_demo=True,
+        code_is_demo=code is not None,
         **extra,
     )
 

@@ -11,15 +11,20 @@ import unicodedata
 
 _D_MAP = str.maketrans({"đ": "d", "Đ": "d"})
 _SPACES = re.compile(r"\s+")
+# Nonspacing marks are the diacritics once decomposed; format characters (zero-width space,
+# soft hyphen, BOM) come with text pasted from web pages and would split a word invisibly.
+_DROPPED_CATEGORIES = frozenset({"Mn", "Cf"})
 
 
 def fold(text: str | None) -> str:
     """Return `text` lowercased, without diacritics, with đ as d and spaces collapsed."""
     if not text:
         return ""
-    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP))
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped).lower()).strip()
+    decomposed = unicodedata.normalize("NFD", text.translate(_D_MAP).lower())
+    stripped = "".join(
+        ch for ch in decomposed if unicodedata.category(ch) not in _DROPPED_CATEGORIES
+    )
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", stripped)).strip()
 
 
 def fold_key(text: str | None) -> str:

@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.identifiers import validate_agency_code
+from lienthong.core.models.audit import AuditedModel
 
 
 class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
@@ -24,7 +25,7 @@ class OrgUnitQuerySet(models.QuerySet["OrgUnit"]):
         return self.filter(path__startswith=unit.path)
 
 
-class OrgUnit(models.Model):
+class OrgUnit(AuditedModel):
     """A node of the province's organisation tree: an agency or a division inside one.
 
     Agencies (cơ quan: people's committees, departments) carry the 13-character
