@@ -1,3 +1,7 @@
-"""URL patterns (filled in by the feature)."""
+"""URL of the calendar page: a year's holidays and working Saturdays, and a calculator."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from lienthong.core.views_calendar import calendar_page
+
+urlpatterns: list[URLPattern] = [path("calendar/", calendar_page, name="calendar")]
