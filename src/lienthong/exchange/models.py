@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 
 from django.db import models
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class OutboxEventQuerySet(models.QuerySet["OutboxEvent"]):
     """Named filters over outbox events."""
 
-    def pending(self, at: timezone.datetime | None = None) -> OutboxEventQuerySet:
+    def pending(self, at: datetime.datetime | None = None) -> OutboxEventQuerySet:
         """Events not yet relayed whose next attempt is due."""
         return self.filter(
             status=OutboxEvent.Status.PENDING, next_attempt_at__lte=at or timezone.now()

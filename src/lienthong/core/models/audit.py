@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models
-from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+    """Named filters over the audit log."""
+
+    def chain_order(self) -> AuditEntryQuerySet:
+        """Entries in the order the chain links them (by `seq`, not by `id`)."""
+        return self.order_by("seq")
+
+    def of_object(self, obj: models.Model) -> AuditEntryQuerySet:
+        """Entries about one row, oldest first."""
+        return self.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk)).chain_order()
+
+    def of_request(self, request_id: str) -> AuditEntryQuerySet:
+        """Entries written while serving one request (or one command run)."""
+        return self.filter(request_id=request_id).chain_order()
 
 
 class AuditEntry(models.Model):
     """One write, chained to the one before it by a SHA-256 hash.
 
     No foreign keys on purpose: deleting a user or an object must never touch these rows.
+    Database triggers (migration 0003) reject UPDATE and DELETE, and an INSERT that does not
+    extend the chain held by `AuditChainHead`.
     """
 
     seq = models.BigIntegerField(_("số thứ tự"), unique=True)
@@ -31,18 +48,29 @@ class AuditEntry(models.Model):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("nhật ký")
         verbose_name_plural = _("nhật ký")
         ordering = ["id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # "What did this person do" and "what did this request do" are the two questions
+            # an inspector asks first; without these they scan the whole log.
+            models.Index(fields=["actor_id", "created_at"], name="core_audit_actor_idx"),
+            models.Index(fields=["request_id"], name="core_audit_request_idx"),
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.action} {self.object_repr}"
+        return f"#{self.seq} {self.action} {self.object_repr}"
 
 
 class AuditChainHead(models.Model):
-    """The single row holding the chain's length and last hash; writers lock it in turn."""
+    """The single row holding the chain's length and last hash; writers lock it in turn.
+
+    Triggers let it only move forward by one linked row at a time and never be deleted.
+    """
 
     count = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64)
@@ -50,19 +78,23 @@ class AuditChainHead(models.Model):
     class Meta:
         verbose_name = _("đầu chuỗi nhật ký")
 
+    def __str__(self) -> str:
+        return f"{self.count} {self.last_hash}"
+
 
 class AuditedModel(models.Model):
-    """Mixin for models whose writes are audited: gives the JSON snapshot of a row."""
+    """Mixin for models whose writes are audited: gives the JSON snapshot of a row.
 
-    audit_exclude: tuple[str, ...] = ()
+    `audit_exclude` names fields kept out of the log (secrets, large blobs).
+    """
+
+    audit_exclude: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
 
     def audit_snapshot(self) -> dict[str, Any]:
         """The row as JSON-ready data, for the before/after columns of the audit log."""
-        from lienthong.core.audit import to_jsonable
+        from lienthong.core.audit import field_snapshot
 
-        data = model_to_dict(self, exclude=list(self.audit_exclude))
-        data["id"] = self.pk
-        return {key: to_jsonable(value) for key, value in data.items()}
+        return field_snapshot(self, exclude=self.audit_exclude)

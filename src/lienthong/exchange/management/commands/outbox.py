@@ -1,0 +1,72 @@
+"""`lienthong outbox list | replay`: look at the outbox and resend a dead event."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.core.context import acting
+from lienthong.exchange.models import OutboxEvent
+from lienthong.exchange.services import OutboxError, replay_event
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(_("Phải là số nguyên dương."))
+    return number
+
+
+class Command(BaseCommand):
+    """List outbox events or put a dead one back in the queue."""
+
+    @property
+    def help(self) -> str:  # type: ignore[override]
+        return _("Xem hàng đợi sự kiện và chuyển lại sự kiện bị lỗi.")
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="subcommand", required=True)
+        listing = sub.add_parser("list", help=_("Các sự kiện mới nhất."))
+        listing.add_argument("--status", choices=OutboxEvent.Status.values)
+        listing.add_argument("-n", type=_positive, default=50, dest="count")
+        replay = sub.add_parser("replay", help=_("Chuyển lại một sự kiện bị lỗi."))
+        replay.add_argument("event_id")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["subcommand"] == "list":
+            self._list(options)
+        else:
+            self._replay(options)
+
+    def _list(self, options: dict[str, Any]) -> None:
+        events = OutboxEvent.objects.order_by("-id")
+        if options["status"]:
+            events = events.filter(status=options["status"])
+        for event in reversed(list(events[: options["count"]])):
+            when = timezone.localtime(event.time).strftime("%Y-%m-%d %H:%M:%S")
+            line = (
+                f"{event.event_id}  {when}  {event.status:<9}  {event.attempts:>2}  "
+                f"{event.type:<30}  {event.subject}"
+            )
+            self.stdout.write(line)
+            if event.last_error and event.status != OutboxEvent.Status.DELIVERED:
+                self.stdout.write("    " + event.last_error.splitlines()[-1])
+
+    def _replay(self, options: dict[str, Any]) -> None:
+        try:
+            with acting(via="cli:outbox replay"):
+                event = replay_event(options["event_id"])
+        except OutboxError as exc:
+            raise CommandError(str(exc), returncode=2) from None
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Đã đưa sự kiện %(id)s trở lại hàng đợi.") % {"id": event.event_id}
+            )
+        )
