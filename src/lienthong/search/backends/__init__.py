@@ -1,0 +1,124 @@
+"""Full-text backends: one interface, chosen by the database vendor.
+
+Both index the same thing — the folded tokens of an entry's title and body (see
+`lienthong.search.query.tokens`) — and answer the same query language, so results differ
+only in score values, never in which entries match.
+
+- SQLite: an FTS5 table `search_fts` (rowid = SearchEntry.id, columns title and body,
+  tokenizer unicode61), ranked by `bm25()` with the title weighted above the body.
+- PostgreSQL: a `tsvector` column `search_searchentry.document` (title weight A, body weight B,
+  'simple' configuration) with a GIN index, ranked by the share of query terms in the title
+  plus `ts_rank_cd` (see `postgresql.PostgresBackend._rank`).
+
+The tables and columns are created by migration 0002 of this app.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from lienthong.search.query import Query
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which entries a search may return, applied in the SQL next to the full-text match.
+
+    `scope_prefixes`: None for every entry, else public entries plus those whose scope starts
+    with one of the prefixes. `content_type_ids`: None for every model, else only these.
+    """
+
+    scope_prefixes: tuple[str, ...] | None = ()
+    content_type_ids: tuple[int, ...] | None = None
+
+    def sql(self, alias: str = "e") -> tuple[str, list[Any]]:
+        """A WHERE fragment over the search_searchentry alias, and its parameters."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.scope_prefixes is not None:
+            scopes = [f"{alias}.scope = ''"]
+            for prefix in self.scope_prefixes:
+                scopes.append(f"{alias}.scope LIKE %s ESCAPE '\\'")
+                params.append(_escape_like(prefix) + "%")
+            clauses.append("(" + " OR ".join(scopes) + ")")
+        if self.content_type_ids is not None:
+            if not self.content_type_ids:
+                clauses.append("1 = 0")
+            else:
+                marks = ", ".join(["%s"] * len(self.content_type_ids))
+                clauses.append(f"{alias}.content_type_id IN ({marks})")
+                params.extend(self.content_type_ids)
+        return (" AND ".join(clauses) or "1 = 1"), params
+
+
+class SearchBackend(ABC):
+    """The full-text side of the index for one database connection."""
+
+    vendor: ClassVar[str]
+    #: Title matches count this many times a body match (BM25 column weight on SQLite).
+    TITLE_WEIGHT: ClassVar[float] = 10.0
+
+    def __init__(self, connection: BaseDatabaseWrapper) -> None:
+        self.connection = connection
+
+    @abstractmethod
+    def write(self, entry_id: int, title: Sequence[str], body: Sequence[str]) -> None:
+        """Index (or re-index) one entry from its folded title and body tokens."""
+
+    @abstractmethod
+    def delete(self, entry_ids: Sequence[int]) -> None:
+        """Drop the full-text rows of these entries."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Drop every full-text row (before a rebuild) and re-create what keeps it in step."""
+
+    @abstractmethod
+    def search(
+        self, query: Query, filters: Filters, *, limit: int, offset: int
+    ) -> list[tuple[int, float]]:
+        """(entry id, score) of the best matches, best first; ties by entry id."""
+
+    @abstractmethod
+    def count(self, query: Query, filters: Filters) -> int:
+        """How many entries match."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Figures about the full-text side: rows, size, rows out of step."""
+
+    def _fetch(self, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return list(cursor.fetchall())
+
+
+_BACKENDS = {
+    "sqlite": "lienthong.search.backends.sqlite.SqliteBackend",
+    "postgresql": "lienthong.search.backends.postgresql.PostgresBackend",
+}
+
+
+def get_backend(using: str = DEFAULT_DB_ALIAS) -> SearchBackend:
+    """The backend for the database `using` points at (SQLite or PostgreSQL)."""
+    from django.utils.module_loading import import_string
+
+    connection = connections[using]
+    path = _BACKENDS.get(connection.vendor)
+    if path is None:
+        raise ImproperlyConfigured(
+            f"Full-text search supports SQLite and PostgreSQL, not {connection.vendor}."
+        )
+    backend_class: type[SearchBackend] = import_string(path)
+    return backend_class(connection)
