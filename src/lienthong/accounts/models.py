@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.identifiers import validate_personal_id
+from lienthong.core.models import AuditedModel
 
 if TYPE_CHECKING:
     from lienthong.core.models import OrgUnit
@@ -30,8 +31,11 @@ class Role(models.TextChoices):
 ADMIN_ROLES = frozenset({Role.IT_ADMIN})
 
 
-class User(AbstractUser):
+class User(AuditedModel, AbstractUser):
     """A person who logs in: an official (cán bộ) or a citizen (công dân) / business."""
+
+    # The password hash never goes into the audit log; m2m permissions are not used.
+    audit_exclude = ("password", "groups", "user_permissions", "last_login")
 
     class Kind(models.TextChoices):
         OFFICIAL = "official", _("Cán bộ, công chức")
@@ -57,8 +61,6 @@ class User(AbstractUser):
         related_name="members",
     )
     position = models.CharField(_("chức vụ"), max_length=120, blank=True)
-
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("người dùng")
@@ -86,8 +88,10 @@ class User(AbstractUser):
     @property
     def needs_second_factor(self) -> bool:
         """Officials with admin rights must log in with TOTP."""
-        return self.is_superuser or self.is_staff or (
-            self.is_official and self.role_assignments.filter(role__in=ADMIN_ROLES).exists()
+        return (
+            self.is_superuser
+            or self.is_staff
+            or (self.is_official and self.role_assignments.filter(role__in=ADMIN_ROLES).exists())
         )
 
 
@@ -95,7 +99,10 @@ class RoleAssignment(models.Model):
     """A role held by a user for an org unit — phân quyền theo đơn vị."""
 
     user = models.ForeignKey(
-        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("người dùng")
+        User,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("người dùng"),
     )
     role = models.CharField(_("vai trò"), max_length=20, choices=Role.choices)
     org_unit = models.ForeignKey(

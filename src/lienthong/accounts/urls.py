@@ -1,9 +1,12 @@
-from django.contrib.auth import views as auth_views
+"""Login, logout and second-factor pages."""
+
 from django.urls import path
+
+from lienthong.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("otp/", auth_views.LoginView.as_view(), name="otp"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
+    path("otp/", views.otp, name="otp"),
 ]

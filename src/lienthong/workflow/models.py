@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.accounts.models import Role
+from lienthong.core.permissions import ScopedQuerySet
 
-class TaskQuerySet(models.QuerySet["Task"]):
-    """Named filters over tasks."""
+if TYPE_CHECKING:
+    from lienthong.accounts.models import User
+
+
+class TaskQuerySet(ScopedQuerySet["Task"]):
+    """Named filters over tasks; officials see the tasks of their units and their own."""
+
+    scope_field = "org_unit"
+
+    def own_rows(self, user: User) -> Q:
+        return Q(assignee=user)
 
     def open(self) -> TaskQuerySet:
         return self.filter(status=Task.Status.OPEN)
@@ -20,15 +33,20 @@ class TaskQuerySet(models.QuerySet["Task"]):
     def overdue(self, at: datetime.datetime | None = None) -> TaskQuerySet:
         return self.open().filter(due_at__lt=at or timezone.now())
 
-    def inbox_of(self, user: settings.AUTH_USER_MODEL) -> TaskQuerySet:  # type: ignore[valid-type]
-        """Open tasks assigned to `user`, or to the pool of a unit and role the user holds."""
-        grants = user.role_assignments.values_list("org_unit_id", "role")
-        pooled = Q(pk__in=[])
-        for unit_id, role in grants:
-            pooled |= Q(assignee__isnull=True, org_unit_id=unit_id, role=role)
-        return self.open().filter(Q(assignee=user) | pooled).order_by(
-            models.F("due_at").asc(nulls_last=True), "created_at"
+    def by_due(self) -> TaskQuerySet:
+        """Soonest due first, tasks without a due moment last."""
+        return self.order_by(models.F("due_at").asc(nulls_last=True), "created_at", "pk")
+
+    def inbox_of(self, user: User) -> TaskQuerySet:
+        """Open tasks assigned to `user`, or to the pool of a unit and role the user holds.
+
+        A pool is the exact unit: a leader of a department does not receive the pooled work
+        of every division below it, though their role lets them see and take it.
+        """
+        pooled = Exists(
+            user.role_assignments.filter(org_unit=OuterRef("org_unit"), role=OuterRef("role"))
         )
+        return self.open().filter(Q(assignee=user) | Q(assignee__isnull=True) & pooled).by_due()
 
 
 class Task(models.Model):
@@ -76,9 +94,29 @@ class Task(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("workflow:task_detail", args=[self.pk])
+
+    @property
+    def handling_url(self) -> str:
+        """Where the official handles the task: the module's page if it is a local path."""
+        # `url` is written by other modules; only a site-relative path is followed.
+        if self.url.startswith("/") and not self.url.startswith("//"):
+            return self.url
+        return self.get_absolute_url()
+
+    @property
+    def role_label(self) -> str:
+        """The pool's role by its Vietnamese name (the role field stores the code)."""
+        return str(Role(self.role).label) if self.role in Role.values else self.role
+
     def is_overdue(self, at: datetime.datetime | None = None) -> bool:
         return (
             self.status == self.Status.OPEN
             and self.due_at is not None
             and self.due_at < (at or timezone.now())
         )
+
+    def is_due_on(self, day: datetime.date) -> bool:
+        """Whether the task falls due on `day` (a local date in Asia/Ho_Chi_Minh)."""
+        return self.due_at is not None and timezone.localdate(self.due_at) == day

@@ -1,0 +1,65 @@
+"""Browser tests: Playwright's sync API driving Debian's Chromium against a live server.
+
+Never `playwright install`: the browser is the distribution's /usr/bin/chromium. Where it is
+missing the tests skip with a message (CI installs it and fails on any skip).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium per test module."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"Debian's Chromium is missing ({CHROMIUM}): apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with pytest.MonkeyPatch.context() as patch:
+        # Playwright's sync API keeps an asyncio loop running in the test thread, and Django
+        # then refuses ORM calls there. The test thread never shares a connection with async
+        # code, so the guard is lifted for as long as the browser runs, and only then.
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A fresh browser context on the live server; any request elsewhere fails the test."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
+    )
+    outside: list[str] = []
+
+    def only_this_site(route: Any) -> None:
+        url = route.request.url
+        if url.startswith(live_server.url) or url.startswith("data:"):
+            route.continue_()
+        else:
+            outside.append(url)
+            route.abort()
+
+    context.route("**/*", only_this_site)
+    tab = context.new_page()
+    tab.set_default_timeout(15_000)
+    yield tab
+    context.close()
+    assert outside == [], f"the page tried to load from other sites: {outside}"
