@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -25,6 +25,12 @@ def validation_errors(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
         {"detail": "Dữ liệu không hợp lệ.", "errors": exc.errors},
         status=422,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    """404 in Vietnamese; the same answer for "does not exist" and "not yours"."""
+    return api.create_response(request, {"detail": "Không tìm thấy."}, status=404)
 
 
 def _register_routers() -> None:

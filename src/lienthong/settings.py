@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent.parent
@@ -30,18 +32,51 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_int(name: str, default: int) -> int:
+    """Read a whole-number environment variable; a bad value stops start-up with its name."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} phải là số nguyên, không phải {value!r}.") from None
+
+
+def _database(url: str) -> dict:
+    """The default database from DATABASE_URL: SQLite or PostgreSQL, nothing else."""
+    try:
+        config = dj_database_url.parse(
+            url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60), conn_health_checks=True
+        )
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DATABASE_URL không hợp lệ: {exc}") from None
+    if config["ENGINE"] not in SUPPORTED_DATABASES:
+        raise ImproperlyConfigured(
+            "DATABASE_URL phải bắt đầu bằng sqlite:// hoặc postgresql:// "
+            f"(không hỗ trợ {config['ENGINE'].rsplit('.', 1)[-1]})."
+        )
+    return dict(config)
+
+
 def _secret_key() -> str:
     """SECRET_KEY from the environment, else a key generated once and kept in DATA_DIR."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     key_file = DATA_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(64)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
-    return key
+    if not key_file.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        # Written aside (mode 0600), then linked into place: processes starting together agree.
+        fd, aside = tempfile.mkstemp(dir=DATA_DIR, prefix=".secret_key.")
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(64))
+        try:
+            os.link(aside, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(aside)
+    return key_file.read_text().strip()
 
 
 DEBUG = env_bool("DEBUG")
@@ -103,14 +138,10 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+SUPPORTED_DATABASES = ("django.db.backends.sqlite3", "django.db.backends.postgresql")
 SQLITE_PATH = DATA_DIR / "lienthong.sqlite3"
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{SQLITE_PATH}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
-        conn_health_checks=True,
-    )
-}
+# An empty DATABASE_URL means "not set", so `DATABASE_URL= make demo` gets SQLite.
+DATABASES = {"default": _database(os.environ.get("DATABASE_URL") or f"sqlite:///{SQLITE_PATH}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked" mid-way.
@@ -159,6 +190,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 OTP_TOTP_ISSUER = "Liên Thông"
 
 INSECURE_HTTP = env_bool("LIENTHONG_INSECURE_HTTP")
+# `lienthong serve` binds to 127.0.0.1 by default: HTTPS ends at a reverse proxy in front, which
+# must set (and overwrite) X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = not INSECURE_HTTP and not DEBUG
 SESSION_COOKIE_SECURE = not INSECURE_HTTP and not DEBUG
@@ -184,6 +217,8 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# The shell's own files and the front-end libraries vendored from npm (scripts/vendor-assets.sh).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -198,7 +233,7 @@ STORAGES = {
 
 # --- Mail -----------------------------------------------------------------------------------
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
@@ -215,7 +250,21 @@ LIENTHONG = {
     # Office hours for hour-based time limits (Decree 61/2018 counts hours of the working day).
     "OFFICE_HOURS": [("07:30", "11:30"), ("13:00", "17:00")],
     "OUTBOX_BATCH": 200,
+    # Outbox relay: retries back off from 30 s to 6 h; after 10 attempts an event is dead.
+    "OUTBOX_MAX_ATTEMPTS": 10,
+    "OUTBOX_RETRY_BASE_SECONDS": 30,
+    "OUTBOX_RETRY_MAX_SECONDS": 6 * 3600,
+    "OUTBOX_LEASE_SECONDS": 300,
+    "OUTBOX_POLL_SECONDS": 1.0,
+    # A relay thread inside each web process, woken after commit; `lienthong worker` is the
+    # guaranteed path and the one to run at scale.
+    "OUTBOX_RELAY_IN_PROCESS": env_bool("LIENTHONG_RELAY_IN_PROCESS"),
+    "EVENT_SOURCE": os.environ.get("LIENTHONG_EVENT_SOURCE", "/lienthong"),
+    # How long another process's calendar edit may take to reach this process's cache.
+    "CALENDAR_CACHE_SECONDS": 60,
 }
+# Shared reference data beside the project (../shared): legal texts, procedures, edXML samples.
+SHARED_DIR = Path(os.environ.get("LIENTHONG_SHARED_DIR", PROJECT_DIR.parent / "shared")).resolve()
 
 LOGGING = {
     "version": 1,

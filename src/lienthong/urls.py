@@ -5,12 +5,10 @@ from django.urls import include, path
 
 from lienthong.api import api
 
-admin.site.site_header = "Liên Thông — Quản trị"
-admin.site.site_title = "Liên Thông"
-
 urlpatterns = [
     path("", include("lienthong.core.urls")),
     path("accounts/", include("lienthong.accounts.urls")),
+    path("inbox/", include("lienthong.workflow.urls")),
     path("search/", include("lienthong.search.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
