@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "lienthong.workflow",
     "lienthong.exchange",
     "lienthong.search",
+    "lienthong.onestop",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
