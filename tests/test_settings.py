@@ -294,3 +294,12 @@ def test_time_zone_is_ho_chi_minh_city() -> None:
 def test_unknown_host_is_refused(client: Client) -> None:
     response = client.get("/", HTTP_HOST="evil.example.com")
     assert response.status_code == 400
+
+
+def test_api_docs_load_nothing_from_other_sites(client: Client) -> None:
+    # given the OpenAPI page, when it is rendered, then every script and style is local
+    response = client.get("/api/docs")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert re.findall(r'(?:src|href)="(https?://[^"]+)"', html) == []

@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Listed so that /api/docs serves Swagger UI from the package's static files, not a CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [
