@@ -36,6 +36,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 def _register_routers() -> None:
     from lienthong.accounts.api import router as accounts_router
     from lienthong.core.api import router as core_router
+    from lienthong.onestop.api import router as onestop_router
     from lienthong.search.api import router as search_router
     from lienthong.workflow.api import router as workflow_router
 
@@ -43,6 +44,7 @@ def _register_routers() -> None:
     api.add_router("/accounts/", accounts_router)
     api.add_router("/inbox/", workflow_router)
     api.add_router("/search/", search_router)
+    api.add_router("/onestop/", onestop_router)
 
 
 _register_routers()

@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/", include("lienthong.accounts.urls")),
     path("inbox/", include("lienthong.workflow.urls")),
     path("search/", include("lienthong.search.urls")),
+    path("motcua/", include("lienthong.onestop.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),

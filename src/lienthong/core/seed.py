@@ -8,7 +8,10 @@ only applies it. Every agency code there is a demo code (`…H99`), stored with
 from __future__ import annotations
 
 import datetime
+import importlib
+import importlib.util
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, cast
@@ -74,6 +77,24 @@ def _role_labels() -> dict[str, str]:
     # The accounts app sits above core: its model is looked up by name, not imported.
     field_ = apps.get_model("accounts", "RoleAssignment")._meta.get_field("role")
     return {str(value): str(label) for value, label in field_.choices or []}
+
+
+def app_demo_seeders() -> list[tuple[str, Callable[[], list[str]]]]:
+    """The `seed_demo()` of every platform app above core that has a `demo` module.
+
+    Core cannot import the apps built on it; each app that has demo data (procedures,
+    dossiers, ...) offers `lienthong.<app>.demo.seed_demo() -> list[str]` (lines to print),
+    idempotent, run after the kernel's demo data in INSTALLED_APPS order.
+    """
+    seeders = []
+    for config in apps.get_app_configs():
+        if not config.name.startswith("lienthong.") or config.name == "lienthong.core":
+            continue
+        if importlib.util.find_spec(f"{config.name}.demo") is None:
+            continue
+        module = importlib.import_module(f"{config.name}.demo")
+        seeders.append((config.label, module.seed_demo))
+    return seeders
 
 
 def seed_demo() -> SeedReport:

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
 from lienthong.core.context import acting
-from lienthong.core.seed import SeedError, seed_demo
+from lienthong.core.seed import SeedError, app_demo_seeders, seed_demo
 
 
 class Command(BaseCommand):
@@ -50,3 +50,11 @@ class Command(BaseCommand):
         else:
             message = _("Dữ liệu mẫu đã có đủ, không có gì thay đổi.")
         self.stdout.write(self.style.SUCCESS(message))
+        for name, seed_app in app_demo_seeders():
+            try:
+                with acting(via=f"lienthong seed --demo ({name})"):
+                    lines = seed_app()
+            except SeedError as exc:
+                raise CommandError(str(exc)) from exc
+            for line in lines:
+                self.stdout.write(line)

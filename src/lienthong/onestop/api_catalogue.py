@@ -1,0 +1,5 @@
+"""API router (filled in by the feature)."""
+
+from ninja import Router
+
+router = Router(tags=["onestop"])
