@@ -5,5 +5,5 @@ from __future__ import annotations
 import argparse
 
 
-def add_commands(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_commands(subparsers: argparse._SubParsersAction) -> None:
     """Register this area's actions on `lienthong dossier`."""
