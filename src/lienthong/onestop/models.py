@@ -6,19 +6,23 @@ shop"); time limits are counted by the calendar kernel only.
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import StartsWith
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.models import AuditedModel
-from lienthong.core.permissions import ScopedQuerySet
+from lienthong.core.permissions import ScopedQuerySet, grants_of
 
 if TYPE_CHECKING:
     from lienthong.accounts.models import User
+    from lienthong.core.models import OrgUnit
 
 
 class Field(models.Model):
@@ -36,6 +40,16 @@ class Field(models.Model):
         return self.name
 
 
+class Level(models.TextChoices):
+    """Level of government that handles a procedure (cấp thực hiện), as stable codes."""
+
+    MINISTRY = "ministry", _("Cấp bộ")
+    PROVINCE = "province", _("Cấp tỉnh")
+    DISTRICT = "district", _("Cấp huyện")
+    COMMUNE = "commune", _("Cấp xã")
+    OTHER = "other", _("Cơ quan khác")
+
+
 class TimeUnit(models.TextChoices):
     """How a statutory time limit is counted."""
 
@@ -49,6 +63,28 @@ class OnlineLevel(models.TextChoices):
 
     FULL = "full", _("Toàn trình")
     PARTIAL = "partial", _("Một phần")
+
+
+class ProcedureQuerySet(models.QuerySet["Procedure"]):
+    """Named filters over the catalogue (public data: no scope)."""
+
+    def active(self) -> ProcedureQuerySet:
+        return self.filter(is_active=True)
+
+    def at_level(self, level: str) -> ProcedureQuerySet:
+        """Procedures handled at `level` (a `Level` code).
+
+        `levels` is a short JSON list of distinct codes; SQLite has no JSON containment
+        lookup, so each position is compared (the same SQL shape on both databases).
+        """
+        condition = Q()
+        for position in range(len(Level.values)):
+            condition |= Q(**{f"levels__{position}": level})
+        return self.filter(condition)
+
+    def received_by(self, agency: OrgUnit) -> ProcedureQuerySet:
+        """Procedures the agency receives (its own links, not those of units below it)."""
+        return self.filter(agencies=agency)
 
 
 class Procedure(AuditedModel):
@@ -90,6 +126,7 @@ class Procedure(AuditedModel):
     applicant_types = models.TextField(_("đối tượng thực hiện"), blank=True)
     result_text = models.TextField(_("kết quả thực hiện"), blank=True)
     procedure_type = models.CharField(_("loại thủ tục"), max_length=255, blank=True)
+    publishing_decision = models.CharField(_("quyết định công bố"), max_length=255, blank=True)
     source = models.JSONField(_("nguồn dữ liệu"), default=dict, blank=True)
     missing = models.JSONField(
         _("thông tin nguồn không có"),
@@ -107,6 +144,8 @@ class Procedure(AuditedModel):
     )
     is_active = models.BooleanField(_("đang áp dụng"), default=True)
 
+    objects = ProcedureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("thủ tục hành chính")
         verbose_name_plural = _("thủ tục hành chính")
@@ -114,6 +153,11 @@ class Procedure(AuditedModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def level_labels(self) -> list[str]:
+        """The levels by their names (Cấp tỉnh, Cấp xã), in stored order."""
+        return [str(Level(code).label) if code in Level.values else code for code in self.levels]
 
 
 class ProcedureComponent(models.Model):
@@ -127,7 +171,8 @@ class ProcedureComponent(models.Model):
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="components")
     order = models.PositiveSmallIntegerField(_("thứ tự"))
-    group = models.CharField(_("nhóm"), max_length=500, blank=True)
+    # The portal's group headings run to 700 characters (whole sentences describing a case).
+    group = models.TextField(_("nhóm"), blank=True)
     name = models.TextField(_("tên giấy tờ"))
     originals = models.PositiveSmallIntegerField(_("số bản chính"), default=0)
     copies = models.PositiveSmallIntegerField(_("số bản sao"), default=0)
@@ -180,12 +225,42 @@ class Timeliness(models.TextChoices):
 
 
 class DossierQuerySet(ScopedQuerySet["Dossier"]):
-    """Named filters over dossiers; officials see their agencies' dossiers."""
+    """Named filters over dossiers.
+
+    Visibility (`visible_to`): the applicant sees their own dossiers; an official sees a
+    dossier when one of their role grants covers the receiving agency (the one-stop desk that
+    returns the result), the agency handling its case now (after a hand-over — một cửa liên
+    thông), or the unit of any task of its case (a step owned by another unit); and a dossier
+    whose case has a task assigned to them personally.
+    """
 
     scope_field = "agency"
 
     def own_rows(self, user: User) -> Q:
         return Q(applicant=user)
+
+    def scope_condition(self, user: User, *, roles: Iterable[str] | None = None) -> Q:
+        from lienthong.workflow.models import Task
+
+        receiving = super().scope_condition(user, roles=roles)
+        grants = grants_of(user, roles if roles is not None else self.scope_roles)
+        handling = Exists(
+            grants.filter(StartsWith(OuterRef("case__agency__path"), F("org_unit__path")))
+        )
+        # Grants covering a task's unit: correlated to the task, itself correlated to the row.
+        covers_task = Exists(
+            grants.filter(StartsWith(OuterRef("org_unit__path"), F("org_unit__path")))
+        )
+        task_units = Exists(
+            Task.objects.filter(case_id=OuterRef("case_id")).filter(covers_task | Q(assignee=user))
+        )
+        return receiving | Q(handling) | Q(task_units)
+
+    def awaiting_applicant(self) -> DossierQuerySet:
+        """Dossiers waiting on the applicant: a supplement or a financial obligation."""
+        return self.filter(
+            status__in=[DossierStatus.SUPPLEMENT_REQUESTED, DossierStatus.FINANCIAL_OBLIGATION]
+        )
 
 
 class Dossier(AuditedModel):
@@ -289,6 +364,44 @@ class Dossier(AuditedModel):
             models.Index(fields=["field", "received_at"]),
             models.Index(fields=["applicant_personal_id"]),
             models.Index(fields=["status", "due_at"]),
+            # Statistics (onestop.stats, form II.06a): each report query walks one of these
+            # per field or per agency over a range of moments, answered from the index alone.
+            models.Index(
+                fields=["field", "received_at", "status", "channel", "agency"],
+                name="dossier_stats_field_received",
+            ),
+            models.Index(
+                fields=["agency", "received_at", "status", "channel", "field"],
+                name="dossier_stats_agency_received",
+            ),
+            models.Index(
+                fields=[
+                    "field",
+                    "processed_at",
+                    "status",
+                    "timeliness",
+                    "received_at",
+                    "original_due_date",
+                    "due_date",
+                    "late_unit",
+                    "agency",
+                ],
+                name="dossier_stats_field_processed",
+            ),
+            models.Index(
+                fields=[
+                    "agency",
+                    "processed_at",
+                    "status",
+                    "timeliness",
+                    "received_at",
+                    "original_due_date",
+                    "due_date",
+                    "late_unit",
+                    "field",
+                ],
+                name="dossier_stats_agency_processed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -377,6 +490,20 @@ class SupplementRequest(models.Model):
     )
     supplied_at = models.DateTimeField(null=True, blank=True)
     supplied_note = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(_("người nộp gửi bổ sung lúc"), null=True, blank=True)
+    submitted_note = models.TextField(_("ghi chú của người nộp"), blank=True)
+    components = models.ManyToManyField(
+        DossierComponent, verbose_name=_("giấy tờ đã bổ sung"), blank=True, related_name="+"
+    )
+    supplied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận đã nhận đủ"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    new_due_date = models.DateField(_("ngày hẹn trả mới"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("yêu cầu bổ sung")
@@ -398,6 +525,14 @@ class FinancialObligation(models.Model):
     )
     paid_at = models.DateTimeField(null=True, blank=True)
     payment_reference = models.CharField(max_length=100, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("người xác nhận đã nộp"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("nghĩa vụ tài chính")
@@ -455,6 +590,21 @@ class DossierResult(models.Model):
         return self.title
 
 
+class CitizenDocumentQuerySet(models.QuerySet["CitizenDocument"]):
+    """Named filters over the applicants' data store."""
+
+    def owned_by(self, user: User) -> CitizenDocumentQuerySet:
+        """Documents of the user's account, or issued to their personal ID."""
+        condition = Q(owner=user)
+        if getattr(user, "personal_id", None):
+            condition |= Q(owner_personal_id=user.personal_id)
+        return self.filter(condition)
+
+    def valid_on(self, day: datetime.date) -> CitizenDocumentQuerySet:
+        """Documents still in force on `day` (no end date, or one not yet passed)."""
+        return self.filter(Q(valid_until__isnull=True) | Q(valid_until__gte=day))
+
+
 class CitizenDocument(models.Model):
     """A document kept for reuse in the applicant's data store — kho dữ liệu điện tử
     (Decree 45/2020): a result issued once need not be submitted again."""
@@ -480,6 +630,8 @@ class CitizenDocument(models.Model):
         Procedure, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
+    objects = CitizenDocumentQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("giấy tờ trong kho dữ liệu")
         verbose_name_plural = _("giấy tờ trong kho dữ liệu")
@@ -496,6 +648,7 @@ class Notification(models.Model):
         SMS = "sms", _("Tin nhắn")
 
     class Status(models.TextChoices):
+        PENDING = "pending", _("Chờ gửi")
         SENT = "sent", _("Đã gửi")
         FAILED = "failed", _("Gửi lỗi")
 
@@ -507,13 +660,24 @@ class Notification(models.Model):
     subject = models.CharField(max_length=255, blank=True)
     body = models.TextField()
     event_id = models.UUIDField(null=True, blank=True)
-    status = models.CharField(max_length=6, choices=Status.choices)
+    kind = models.CharField(_("loại thông báo"), max_length=30, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
     error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(_("số lần gửi"), default=0)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
     sent_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("thông báo")
         verbose_name_plural = _("thông báo")
+        constraints = [
+            # One message per event, channel and recipient: a redelivered event adds none.
+            models.UniqueConstraint(
+                fields=["event_id", "channel", "recipient"],
+                condition=Q(event_id__isnull=False),
+                name="notification_once_per_event",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel} {self.recipient}"
