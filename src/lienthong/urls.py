@@ -11,6 +11,7 @@ urlpatterns = [
     path("inbox/", include("lienthong.workflow.urls")),
     path("search/", include("lienthong.search.urls")),
     path("motcua/", include("lienthong.onestop.urls")),
+    path("tra-cuu/", include("lienthong.onestop.urls_lookup")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
