@@ -1,3 +1,10 @@
-"""URL patterns (filled in by the feature)."""
+"""URLs of the statistics pages (thống kê), under /motcua/."""
 
-urlpatterns: list = []
+from django.urls import URLPattern, path
+
+from lienthong.onestop import views_stats
+
+urlpatterns: list[URLPattern] = [
+    path("thong-ke/", views_stats.ii06a_page, name="stats"),
+    path("thong-ke/ii06a.xlsx", views_stats.ii06a_xlsx, name="stats_xlsx"),
+]
