@@ -183,13 +183,17 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture(autouse=True)
 def _isolate_process_state() -> Iterator[None]:
     """Per-process state must not leak between tests: the working-day cache (a holiday
-    created in a rolled-back test) and the active language (a request made in English)."""
+    created in a rolled-back test), the intake's procedure cache and the active language (a
+    request made in English)."""
     from django.conf import settings
     from django.utils import translation
 
     from lienthong.core.calendar import invalidate_cache
+    from lienthong.onestop.intake import invalidate_catalogue_cache
 
     invalidate_cache()
+    invalidate_catalogue_cache()
     with translation.override(settings.LANGUAGE_CODE):
         yield
     invalidate_cache()
+    invalidate_catalogue_cache()

@@ -265,7 +265,19 @@ LIENTHONG = {
     "EVENT_SOURCE": os.environ.get("LIENTHONG_EVENT_SOURCE", "/lienthong"),
     # How long another process's calendar edit may take to reach this process's cache.
     "CALENDAR_CACHE_SECONDS": 60,
+    # The public site's address: receipts print it and its QR code, emails link to it.
+    "PUBLIC_URL": os.environ.get("LIENTHONG_PUBLIC_URL", "http://127.0.0.1:8000"),
+    # Uploaded documents: largest file and the kinds accepted (checked by content, not name).
+    "UPLOAD_MAX_BYTES": env_int("LIENTHONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
+    "UPLOAD_TYPES": ("pdf", "jpeg", "png", "docx", "xlsx"),
+    # How long a process keeps the procedure catalogue it reads on every submission.
+    "INTAKE_CACHE_SECONDS": 30,
+    "SMS_BACKEND": os.environ.get(
+        "LIENTHONG_SMS_BACKEND", "lienthong.onestop.notify.LoggingSmsBackend"
+    ),
 }
+# A JSON submission may carry a scanned document inline (base64, a third larger than the file).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024
 # Shared reference data beside the project (../shared): legal texts, procedures, edXML samples.
 SHARED_DIR = Path(os.environ.get("LIENTHONG_SHARED_DIR", PROJECT_DIR.parent / "shared")).resolve()
 

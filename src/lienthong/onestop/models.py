@@ -360,8 +360,6 @@ class Dossier(AuditedModel):
         verbose_name_plural = _("hồ sơ")
         indexes = [
             models.Index(fields=["agency", "status"]),
-            models.Index(fields=["agency", "received_at"]),
-            models.Index(fields=["field", "received_at"]),
             models.Index(fields=["applicant_personal_id"]),
             models.Index(fields=["status", "due_at"]),
             # Statistics (onestop.stats, form II.06a): each report query walks one of these

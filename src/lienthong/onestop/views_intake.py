@@ -317,6 +317,7 @@ def mine_detail(request: HttpRequest, code: str) -> HttpResponse:
         "history": dossier.history.order_by("at", "pk"),
         "time_limit": slips.time_limit_text(dossier.procedure),
         "lookup_url": intake.lookup_url(dossier.code),
+        "refused_status": DossierStatus.REFUSED,
     }
     return render(request, "onestop/intake_mine_detail.html", context)
 

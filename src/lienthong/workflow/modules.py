@@ -25,7 +25,6 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from lienthong.workflow.models import Case
@@ -86,11 +85,3 @@ def task_url(case: Case) -> str:
     if module is not None and module.task_url is not None:
         return module.task_url(case)
     return ""
-
-
-# The one-stop shop moves dossiers through its own services (statuses, history, the applicant's
-# notices); until it registers its own entry, its cases are at least kept from the generic
-# transitions here.
-register("onestop", label=_("Một cửa"), own_transitions=True)
-register("documents", label=_("Văn bản"), own_transitions=True)
-register("complaints", label=_("Khiếu nại, tố cáo"), own_transitions=True)
