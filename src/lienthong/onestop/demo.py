@@ -40,20 +40,28 @@ The catalogue steps:
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from lienthong.accounts.models import Role
+from lienthong.accounts import services as accounts_services
+from lienthong.accounts.models import Role, User
+from lienthong.core import calendar
 from lienthong.core.models import AdminUnit, OrgUnit
+from lienthong.core.pdf import render_pdf
 from lienthong.core.seed import SeedError, demo_data
 from lienthong.core.text import fold
-from lienthong.onestop import catalogue
-from lienthong.onestop.models import Level, Procedure
+from lienthong.onestop import catalogue, intake, processing, results
+from lienthong.onestop.models import Channel, Dossier, Level, Procedure
+from lienthong.workflow import engine
 from lienthong.workflow.models import ProcessTemplate
 
 #: Where the procedures are, under the shared data folder.
@@ -420,8 +428,380 @@ CATALOGUE_STEPS: tuple[Callable[[], list[str]], ...] = (
     assign_process_templates,
     index_catalogue,
 )
+
+
+# --- Demo dossiers --------------------------------------------------------------------------
+
+#: The justice department's procedure (Sở Tư pháp: chuyenvien, then lanhdao) and the ward's.
+JUSTICE_PROCEDURE = "2.000587"
+WARD_PROCEDURE = "1.002211"
+JUSTICE, WARD = "so-tu-phap", "ubnd-25747"
+#: Officials for the steps no demo login holds (the one-stop desk of Sở Tư pháp, the ward's
+#: specialist and leader): (username, full name, unit ref, role, position). They log in with
+#: the demo password, so the whole journey can be walked by hand; `lienthong demo` does not
+#: list them (its table is the kernel's, one login per role).
+ACTORS: tuple[tuple[str, str, str, str, str], ...] = (
+    ("demo.motcua.stp", "Phan Thị Thu", JUSTICE, ONESTOP, "Cán bộ Bộ phận Một cửa Sở Tư pháp"),
+    ("demo.congchuc.phucuong", "Ngô Văn Hải", WARD, SPECIALIST, "Công chức Tư pháp - Hộ tịch"),
+    ("demo.lanhdao.phucuong", "Đặng Thị Ngọc", WARD, LEADER, "Phó Chủ tịch UBND phường"),
+)
+#: The personal ID the citizen `congdan` gives when submitting (the demo account has none).
+CITIZEN_ID = "074185003217"
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One demo dossier: a key (kept in its form data, so a second run skips it), the
+    procedure, where it is received, how it arrives, and what happens to it after.
+
+    `steps` are (working days before today, "HH:MM", action); actions: "accept", "forward",
+    "approve_to_desk" (forward, naming the receiving desk's officer for the next step),
+    "supplement", "apology", "result", "return", "return_online". The first step is the
+    submission (online) or the receipt (counter).
+    """
+
+    key: str
+    procedure: str
+    agency: str
+    channel: str
+    applicant: str
+    steps: tuple[tuple[int, str, str], ...]
+
+
+SCENARIOS: tuple[Scenario, ...] = (
+    # Submitted online yesterday: waits in motcua's queue (/motcua/cho-tiep-nhan/).
+    Scenario("phuong-moi", WARD_PROCEDURE, WARD, "online", "congdan", ((1, "15:40", "submit"),)),
+    # At chuyenvien's step, in time.
+    Scenario(
+        "stp-dang-xu-ly",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "counter",
+        "Trần Thị Kim Anh",
+        ((2, "09:10", "receive"),),
+    ),
+    # Forwarded by chuyenvien: waits for lanhdao's approval.
+    Scenario(
+        "stp-cho-phe-duyet",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "online",
+        "congdan",
+        ((4, "20:05", "submit"), (3, "08:30", "accept"), (1, "10:00", "forward")),
+    ),
+    # chuyenvien asked for a supplement: congdan sees the request on the dossier's page.
+    Scenario(
+        "stp-yeu-cau-bo-sung",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "online",
+        "congdan",
+        ((5, "14:00", "submit"), (4, "09:00", "accept"), (3, "10:30", "supplement")),
+    ),
+    # Past its due date at chuyenvien's step (who may write the apology letter in the demo).
+    Scenario(
+        "stp-qua-han",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "counter",
+        "Lý Văn Phát",
+        ((12, "10:00", "receive"),),
+    ),
+    # Overdue at lanhdao's step, who apologised and set a new date.
+    Scenario(
+        "stp-xin-loi",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "counter",
+        "Huỳnh Thị Mỹ Linh",
+        ((14, "08:45", "receive"), (9, "16:00", "forward"), (6, "09:30", "apology")),
+    ),
+    # Returned late, at the counter.
+    Scenario(
+        "stp-tra-tre-han",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "counter",
+        "Bùi Văn Toàn",
+        (
+            (20, "09:00", "receive"),
+            (15, "14:00", "forward"),
+            (11, "10:00", "forward"),
+            (10, "08:30", "result"),
+            (10, "08:40", "return"),
+        ),
+    ),
+    # Returned on the appointed day.
+    Scenario(
+        "stp-tra-dung-han",
+        JUSTICE_PROCEDURE,
+        JUSTICE,
+        "counter",
+        "Mai Thị Thanh Tâm",
+        (
+            (16, "09:30", "receive"),
+            (12, "15:00", "forward"),
+            (9, "11:00", "forward"),
+            (9, "14:00", "result"),
+            (8, "09:00", "return"),
+        ),
+    ),
+    # congdan's dossier at the ward, returned online early: the result is in their data store.
+    Scenario(
+        "phuong-da-tra",
+        WARD_PROCEDURE,
+        WARD,
+        "online",
+        "congdan",
+        (
+            (10, "19:30", "submit"),
+            (9, "08:10", "accept"),
+            (8, "14:00", "forward"),
+            (7, "09:00", "approve_to_desk"),
+            (7, "10:00", "result"),
+            (7, "10:05", "return_online"),
+        ),
+    ),
+    # Processed at the ward: waits in motcua's inbox at "Trả kết quả".
+    Scenario(
+        "phuong-cho-tra",
+        WARD_PROCEDURE,
+        WARD,
+        "counter",
+        "Võ Văn Dũng",
+        ((6, "09:20", "receive"), (3, "10:15", "forward"), (2, "16:30", "approve_to_desk")),
+    ),
+)
+
+
+def _moment(today: datetime.date, days_before: int, clock: str) -> datetime.datetime:
+    """`clock` on the working day `days_before` working days before `today` (Vietnam time)."""
+    day = today
+    for _step in range(days_before):
+        day -= datetime.timedelta(days=1)
+        while not calendar.is_working_day(day):
+            day -= datetime.timedelta(days=1)
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=calendar.VN_TZ)
+
+
+def demo_password() -> str:
+    """The password of the kernel's demo logins (public: this is demo data)."""
+    return str(next(u["password"] for u in demo_data()["users"] if u["username"] == "motcua"))
+
+
+def demo_actors() -> tuple[dict[str, User], list[str]]:
+    """The officials of `ACTORS`, created (by the demo administrator) when missing; an
+    existing account is left as it is (its password may have been changed on purpose)."""
+    units = demo_units()
+    admin = User.objects.filter(username="admin", is_superuser=True).first()
+    actors: dict[str, User] = {}
+    created: list[str] = []
+    for username, full_name, ref, role, position in ACTORS:
+        user = User.objects.filter(username=username).first()
+        if user is None and admin is not None and ref in units:
+            user = accounts_services.create_official(
+                username=username,
+                full_name=full_name,
+                org_unit=units[ref],
+                by=admin,
+                password=demo_password(),
+                position=position,
+                roles=[role],
+            )
+            created.append(username)
+        if user is not None:
+            actors[username] = user
+    return actors, created
+
+
+class _Cast:
+    """The people of the demo dossiers: the demo logins and the actors."""
+
+    def __init__(self, actors: dict[str, User]) -> None:
+        logins = User.objects.filter(username__in=["motcua", "chuyenvien", "lanhdao", "congdan"])
+        self.people = {user.username: user for user in logins} | actors
+        self.candidates = [
+            self.people[name] for name in ("chuyenvien", "lanhdao", *actors) if name in self.people
+        ]
+
+    def officer(self, agency: OrgUnit) -> User:
+        """A one-stop officer of `agency`: motcua for the wards of Thủ Dầu Một."""
+        for name in ("motcua", "demo.motcua.stp"):
+            user = self.people.get(name)
+            if user is not None and intake.is_onestop_officer(user, agency):
+                return user
+        raise SeedError(_("Không có cán bộ một cửa nào của %(agency)s.") % {"agency": agency})
+
+    def holder(self, dossier: Dossier) -> User:
+        """Who holds the dossier's current step."""
+        task = engine.current_task(processing.case_of(dossier))
+        for user in self.candidates:
+            if processing.holds(task, user):
+                return user
+        raise SeedError(
+            _("Không có người dùng demo nào giữ bước hiện tại của hồ sơ %(code)s.")
+            % {"code": dossier.code}
+        )
+
+
+_documents: dict[str, bytes] = {}
+
+
+def demo_document(title: str) -> bytes:
+    """A one-page PDF marked as demo data (WeasyPrint; each title is rendered once)."""
+    if title not in _documents:
+        _documents[title] = render_pdf("onestop/demo_document_pdf.html", {"title": title})
+    return _documents[title]
+
+
+def _upload(title: str, name: str) -> ContentFile[bytes]:
+    return ContentFile(demo_document(title), name=name)
+
+
+def _receive(
+    scenario: Scenario, procedure: Procedure, agency: OrgUnit, cast: _Cast, at: datetime.datetime
+) -> Dossier:
+    """The first step: the citizen's online submission, or the officer's receipt."""
+    form_data = {"demo": scenario.key}
+    components = list(procedure.components.order_by("order"))
+    if scenario.channel == "online":
+        citizen = cast.people.get(scenario.applicant)
+        if citizen is None:
+            raise SeedError(_("Không có tài khoản demo %(name)s.") % {"name": scenario.applicant})
+        uploads = [
+            intake.ComponentUpload(
+                component,
+                file=_upload(_("Giấy tờ nộp kèm hồ sơ"), f"thanh-phan-{component.order}.pdf"),
+            )
+            for component in components
+            if component.is_required
+        ]
+        return intake.submit_online(
+            procedure=procedure,
+            agency=agency,
+            applicant=citizen,
+            form_data={**form_data, "noi_dung": _("Đề nghị giải quyết thủ tục (hồ sơ demo).")},
+            components=uploads,
+            contact={"personal_id": CITIZEN_ID},
+            by=citizen,
+            at=at,
+        )
+    number = 4000 + SCENARIOS.index(scenario)
+    return intake.receive_at_counter(
+        procedure=procedure,
+        agency=agency,
+        applicant=intake.Applicant(
+            name=scenario.applicant,
+            # Born in 1985; the century-and-sex digit is 1 for women (middle name Thị), else 0.
+            personal_id=f"074{1 if ' Thị ' in scenario.applicant else 0}85{number:06d}",
+            address=_("Phường Phú Cường, thành phố Thủ Dầu Một, tỉnh Bình Dương"),
+        ),
+        components_received=[
+            intake.ReceivedComponent(component, originals=max(component.originals, 1))
+            for component in components
+            if component.is_required
+        ],
+        form_data=form_data,
+        by=cast.officer(agency),
+        at=at,
+    )
+
+
+def _issuer(scenario: Scenario) -> str:
+    return "STP" if scenario.agency == JUSTICE else "UBND"
+
+
+def _play(scenario: Scenario, cast: _Cast, today: datetime.date) -> Dossier:
+    """Create one demo dossier and take it through its steps, each through its service."""
+    procedure = Procedure.objects.get(code=scenario.procedure)
+    agency = demo_units()[scenario.agency]
+    (days, clock, _first), *rest = scenario.steps
+    dossier = _receive(scenario, procedure, agency, cast, _moment(today, days, clock))
+    for days, clock, action in rest:
+        at = _moment(today, days, clock)
+        dossier = Dossier.objects.get(pk=dossier.pk)
+        if action == "accept":
+            intake.accept(dossier=dossier, by=cast.officer(agency), at=at)
+        elif action == "forward":
+            processing.forward_dossier(dossier, by=cast.holder(dossier), at=at)
+        elif action == "approve_to_desk":
+            # The ward's leader names the desk's officer for "Trả kết quả": pooled work goes
+            # to grants on that very unit (decision 0007), and motcua's is on the city above.
+            processing.forward_dossier(
+                dossier, by=cast.holder(dossier), assignee=cast.officer(agency), at=at
+            )
+        elif action == "supplement":
+            processing.request_supplement(
+                dossier,
+                items=[_("Giấy tờ chứng minh là người đã nghỉ hưu theo quy định (bản sao)")],
+                reason=_("Hồ sơ chưa có giấy tờ chứng minh người đề nghị đã nghỉ hưu."),
+                by=cast.holder(dossier),
+                at=at,
+            )
+        elif action == "apology":
+            processing.write_apology(
+                dossier,
+                reason=_("Cần xác minh thêm thông tin lý lịch với địa phương nơi cư trú"),
+                days=8,
+                by=cast.holder(dossier),
+                at=at,
+            )
+        elif action == "result":
+            title = _("Kết quả giải quyết: %(procedure)s") % {"procedure": procedure.name}
+            results.upload_result(
+                dossier,
+                title=title,
+                number=f"{SCENARIOS.index(scenario) + 1:02d}/{_issuer(scenario)}-DEMO",
+                file=_upload(title, "ket-qua.pdf"),
+                by=cast.officer(agency),
+                at=at,
+            )
+        elif action in ("return", "return_online"):
+            results.return_result(
+                dossier,
+                by=cast.officer(agency),
+                channel=Channel.ONLINE if action == "return_online" else Channel.COUNTER,
+                at=at,
+            )
+        else:  # pragma: no cover - the table above is the only caller
+            raise SeedError(f"unknown demo action {action}")
+    return dossier
+
+
+def seed_dossiers(today: datetime.date | None = None) -> list[str]:
+    """The demo dossiers (`SCENARIOS`), dated back from `today`; those already there (by
+    their key) are skipped, so a second run creates nothing."""
+    today = today or calendar.local_date(timezone.now())
+    actors, created_actors = demo_actors()
+    cast = _Cast(actors)
+    done = set(
+        Dossier.objects.filter(form_data__has_key="demo").values_list("form_data__demo", flat=True)
+    )
+    made: list[str] = []
+    for scenario in SCENARIOS:
+        if scenario.key in done:
+            continue
+        with transaction.atomic():
+            made.append(_play(scenario, cast, today).code)
+    lines = []
+    if created_actors:
+        lines.append(
+            _(
+                "Hồ sơ demo: thêm %(n)d cán bộ xử lý các bước mà các tài khoản demo không giữ "
+                "(đăng nhập bằng mật khẩu demo): %(names)s."
+            )
+            % {"n": len(created_actors), "names": ", ".join(created_actors)}
+        )
+    if made:
+        lines.append(_("Hồ sơ demo: tạo %(n)d hồ sơ.") % {"n": len(made)})
+    else:
+        lines.append(_("Hồ sơ demo: đã có đủ %(n)d hồ sơ, không tạo thêm.") % {"n": len(done)})
+    return lines
+
+
 #: The demo steps of the one-stop shop, in order; areas append theirs after the catalogue's.
-STEPS: list[Callable[[], list[str]]] = [*CATALOGUE_STEPS]
+STEPS: list[Callable[[], list[str]]] = [*CATALOGUE_STEPS, seed_dossiers]
 
 
 def seed_demo() -> list[str]:

@@ -13,13 +13,14 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lienthong.accounts.models import Role
 from lienthong.core.models import OrgUnit
-from lienthong.core.permissions import official_required
-from lienthong.onestop import catalogue
+from lienthong.core.permissions import is_official_user, official_required
+from lienthong.onestop import catalogue, intake
 from lienthong.onestop.forms_catalogue import CatalogueFilterForm, ImportForm
 from lienthong.onestop.models import Procedure, ProcedureComponent
 from lienthong.search.services import check_query
@@ -130,8 +131,30 @@ def catalogue_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agencies": list(procedure.agencies.all()),
         "source_url": source_url if catalogue.safe_url(source_url) else "",
         "can_manage": catalogue.can_manage_catalogue(request.user),
+        **_intake_links(request, procedure),
     }
     return render(request, "onestop/catalogue_detail.html", context)
+
+
+def _intake_links(request: HttpRequest, procedure: Procedure) -> dict[str, str]:
+    """Where to submit a dossier of `procedure` from its page: online for citizens (and
+    visitors, who log in first), at the counter for its one-stop officers; nothing while the
+    procedure cannot be received (no receiving agency, time limit or internal process)."""
+    receivable = (
+        procedure.is_active
+        and procedure.process_template_id is not None
+        and procedure.time_limit_value is not None
+        and bool(procedure.time_limit_unit)
+        and intake.receiving_agencies(procedure).exists()
+    )
+    if not receivable:
+        return {}
+    user = request.user
+    if is_official_user(user):
+        if intake.officer_agencies(user, procedure).exists():
+            return {"counter_url": reverse("onestop:intake_counter_form", args=[procedure.code])}
+        return {}
+    return {"online_url": reverse("onestop:intake_online", args=[procedure.code])}
 
 
 @require_GET
