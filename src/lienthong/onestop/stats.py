@@ -295,35 +295,30 @@ class Report:
 
 
 def agencies_visible_to(user: Any) -> QuerySet[OrgUnit]:
-    """Agencies whose statistics `user` may read: superusers all; a leader (lãnh đạo) the
-    agency of their grant and every agency below it; other officials the agencies they hold a
-    role in (the nearest agency at or above the unit of the grant)."""
+    """Agencies whose statistics `user` may read: superusers all; an official the agency of
+    each grant (the nearest agency at or above the granted unit) and every agency below it —
+    the same subtree rule as the dossiers they see (decision 0007)."""
     agencies = OrgUnit.objects.agencies()
     if not is_real_user(user):
         return agencies.none()
     if user.is_superuser:
         return agencies
-    grants = list(
+    paths = list(
         user.role_assignments.filter(org_unit__isnull=False)
         .exclude(role=Role.CITIZEN)
-        .values_list("role", "org_unit__path")
+        .values_list("org_unit__path", flat=True)
     )
-    chains = {path: [int(p) for p in path.strip("/").split("/") if p] for _role, path in grants}
+    chains = {path: [int(p) for p in path.strip("/").split("/") if p] for path in paths}
     ancestor_ids = {pk for chain in chains.values() for pk in chain}
     agency_paths = dict(agencies.filter(pk__in=ancestor_ids).values_list("pk", "path"))
-    own: set[int] = set()
     below: set[str] = set()
-    for role, path in grants:
-        agency_id = next((pk for pk in reversed(chains[path]) if pk in agency_paths), None)
-        if agency_id is None:
-            continue
-        if role == Role.LEADER:
+    for chain in chains.values():
+        agency_id = next((pk for pk in reversed(chain) if pk in agency_paths), None)
+        if agency_id is not None:
             below.add(agency_paths[agency_id])
-        else:
-            own.add(agency_id)
-    if not own and not below:
+    if not below:
         return agencies.none()
-    condition = Q(pk__in=own)
+    condition = Q(pk__in=[])
     for prefix in sorted(below):
         condition |= Q(path__startswith=prefix)
     return agencies.filter(condition)

@@ -289,7 +289,7 @@ class TestByAgencyAndScope:
 
 
 class TestVisibility:
-    def test_an_officer_sees_their_agency_a_leader_also_those_below(self, world: Scenario) -> None:
+    def test_every_official_sees_their_agency_and_those_below(self, world: Scenario) -> None:
         officer = make_user(roles=[(Role.ONESTOP_OFFICER, world.district)])
         specialist = make_user(roles=[(Role.SPECIALIST, world.division)])
         leader = make_user(roles=[(Role.LEADER, world.district)])
@@ -300,7 +300,8 @@ class TestVisibility:
         def names(user: object) -> set[str]:
             return set(agencies_visible_to(user).values_list("name", flat=True))
 
-        assert names(officer) == {"UBND huyện thử"}
+        # the same subtree rule as the dossiers they see (decision 0007)
+        assert names(officer) == {"UBND huyện thử", "UBND xã thử"}
         assert names(specialist) == {"Sở Tư pháp thử"}  # the division's agency
         assert names(leader) == {"UBND huyện thử", "UBND xã thử"}
         assert {"UBND tỉnh thử", "Sở Tư pháp thử", "UBND huyện thử", "UBND xã thử"} <= names(
@@ -311,18 +312,14 @@ class TestVisibility:
 
     def test_report_for_a_user_counts_only_what_they_may_see(self, world: Scenario) -> None:
         officer = make_user(roles=[(Role.ONESTOP_OFFICER, world.district)])
-        leader = make_user(roles=[(Role.LEADER, world.district)])
-
-        own = ii06a(*Q1, user=officer)
-        below = ii06a(*Q1, user=leader)
-        # the officer asks for the district with its subunits: the commune stays out
-        asked = ii06a(*Q1, agency=world.district, user=officer)
-        # and for an agency they may not see at all: nothing
+        below = ii06a(*Q1, user=officer)
+        # the district alone, without its subunits: the commune stays out
+        asked = ii06a(*Q1, agency=world.district, include_subunits=False, user=officer)
+        # an agency outside their subtree: nothing
         other = ii06a(*Q1, agency=world.department, user=officer)
 
-        assert own.total.received_total == 1 and own.total.settled_early == 1
         assert below.total.received_total == 2 and below.total.pending_in_time == 1
-        assert asked.total.received_total == 1
+        assert asked.total.received_total == 1 and asked.total.settled_early == 1
         assert other.rows == [] and other.total.received_total == 0
 
 

@@ -54,7 +54,7 @@ def governor(world: Scenario) -> Any:
 
 @pytest.fixture
 def officer(world: Scenario) -> Any:
-    """A one-stop officer of the district: sees the district only."""
+    """A one-stop officer of the district: sees the district and the commune below it."""
     return make_user("motcuahuyen", roles=[(Role.ONESTOP_OFFICER, world.district)])
 
 
@@ -147,9 +147,12 @@ class TestPage:
     ) -> None:
         login(client, officer)
         response = client.get(PAGE, Q1)
-        assert response.context["agency_choices"] == [(world.district.code, "UBND huyện thử")]
+        assert response.context["agency_choices"] == [
+            (world.district.code, "UBND huyện thử"),
+            (world.commune.code, "\u2003UBND xã thử"),  # indented under its district
+        ]
         report = response.context["report"]
-        assert report.total.received_total == 1  # h1 only: not the commune, not the department
+        assert report.total.received_total == 2  # h1 and k1: not the department
 
     def test_another_agency_is_refused_with_a_message(
         self, client: Client, officer: Any, world: Scenario
@@ -403,7 +406,7 @@ class TestApi:
         login(client, officer)
         data = client.get(API, Q1_API).json()
         assert [row["label"] for row in data["rows"]] == ["Đất đai"]
-        assert data["total"]["received_total"] == 1
+        assert data["total"]["received_total"] == 2  # the district's and the commune's
 
     def test_anonymous_401_citizen_and_roleless_official_403(
         self, client: Client, world: Scenario
