@@ -88,7 +88,9 @@ def lienthong(*args: str, env: dict[str, str] | None = None) -> None:
 
 
 @contextlib.contextmanager
-def served(*, workers: int, threads: int) -> Iterator[tuple[str, int, int]]:
+def served(
+    *, workers: int, threads: int, access_log: bool = True
+) -> Iterator[tuple[str, int, int]]:
     """`lienthong serve` on a free local port, plain HTTP; stopped on exit."""
     from django.conf import settings
 
@@ -109,6 +111,7 @@ def served(*, workers: int, threads: int) -> Iterator[tuple[str, int, int]]:
         str(workers),
         "--threads",
         str(threads),
+        "--access-log" if access_log else "--no-access-log",
     ]
     # gunicorn writes an access-log line per request: away from our stdout (JSON lines only).
     log = open(Path(settings.DATA_DIR) / "bench-serve.log", "ab")  # noqa: SIM115

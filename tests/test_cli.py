@@ -177,6 +177,23 @@ def test_serve_runs_gunicorn_and_whitenoise_serves_vendored_static_files(
     assert not port_open(served.port)
 
 
+def test_serve_without_access_log_answers_and_logs_no_requests(leg_env: dict[str, str]) -> None:
+    # given a prepared platform, served with --no-access-log and one thread per process
+    env = {**leg_env, "LIENTHONG_INSECURE_HTTP": "1"}
+    prepare(env)
+    with serving(env, "--no-access-log", "--threads", "1") as served:
+        status, headers, _ = get(served.base + "/")
+        served.process.send_signal(signal.SIGTERM)
+        code = served.process.wait(timeout=40)
+    # then it answered as usual, said how it runs, and wrote no line per request
+    assert status in (200, 302)
+    assert headers["Server"] == "gunicorn"
+    output = served.output()
+    assert "(gunicorn: 1 tiến trình × 1 luồng)" in output
+    assert '"GET / HTTP/1.1"' not in output
+    assert code == 0
+
+
 def test_serve_redirects_to_https_with_production_defaults(leg_env: dict[str, str]) -> None:
     prepare(leg_env)
     with serving(leg_env) as served:

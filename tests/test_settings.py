@@ -265,6 +265,65 @@ def test_sqlite_runs_in_wal_mode(clean_env: dict[str, str]) -> None:
         assert plain.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
 
+def test_sqlite_checkpoints_every_10000_wal_pages(clean_env: dict[str, str]) -> None:
+    # given a fresh SQLite database, when a connection asks SQLite itself
+    script = (
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('PRAGMA wal_autocheckpoint')\n"
+        "    print(cursor.fetchone()[0])\n"
+    )
+    result = run([*LIENTHONG, "shell", "-v", "0", "-c", script], clean_env)
+    # then the checkpoint waits for 10,000 pages (SQLite's default is 1,000)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["10000"]
+
+
+DUMP_CONNECTIONS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+db = s.DATABASES["default"]
+print(json.dumps({"CONN_MAX_AGE": db["CONN_MAX_AGE"], "OPTIONS": db.get("OPTIONS", {})}))
+"""
+
+
+@pytest.mark.parametrize(
+    ("url", "max_age", "expected"),
+    [
+        # SQLite keeps its connections like PostgreSQL: opening one costs more than a lookup.
+        ("", "", 60),
+        ("", "0", 0),
+        ("postgresql://lienthong@db.internal:5432/lt_prod", "", 60),
+        ("postgresql://lienthong@db.internal:5432/lt_prod", "300", 300),
+    ],
+)
+def test_connections_are_kept_for_db_conn_max_age_on_both_databases(
+    clean_env: dict[str, str], url: str, max_age: str, expected: int
+) -> None:
+    env = {**clean_env, "DJANGO_SETTINGS_MODULE": "lienthong.settings", "DATABASE_URL": url}
+    if max_age:
+        env["DB_CONN_MAX_AGE"] = max_age
+    result = run([sys.executable, "-c", DUMP_CONNECTIONS], env)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["CONN_MAX_AGE"] == expected
+
+
+def test_postgresql_binds_values_on_the_server(clean_env: dict[str, str]) -> None:
+    env = {
+        **clean_env,
+        "DJANGO_SETTINGS_MODULE": "lienthong.settings",
+        "DATABASE_URL": "postgresql://lienthong@db.internal:5432/lt_prod?sslmode=require",
+    }
+    result = run([sys.executable, "-c", DUMP_CONNECTIONS], env)
+    assert result.returncode == 0, result.stderr
+    # the URL's own options are kept beside it
+    assert json.loads(result.stdout)["OPTIONS"] == {
+        "sslmode": "require",
+        "server_side_binding": True,
+    }
+
+
 # --- language and time -----------------------------------------------------------------------
 
 

@@ -29,7 +29,6 @@ import re
 import threading
 import time
 import unicodedata
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -48,11 +47,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.models import Role, User
-from lienthong.core import calendar
+from lienthong.core import calendar, sql
 from lienthong.core.audit import record, service, snapshot
 from lienthong.core.identifiers import parse_personal_id, validate_tax_code
 from lienthong.core.models import AdminUnit, OrgUnit
 from lienthong.core.permissions import is_official_user, is_real_user
+from lienthong.exchange.models import new_event_id
 from lienthong.exchange.outbox import publish
 from lienthong.onestop.models import (
     Channel,
@@ -128,14 +128,12 @@ def next_number(agency: OrgUnit, day: datetime.date) -> int:
     One statement on both databases (PostgreSQL ≥ 9.5, SQLite ≥ 3.35): it creates the day's
     row or bumps it, and the row stays locked until the caller's transaction ends.
     """
-    table = connection.ops.quote_name(DossierCounter._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _NEXT_NUMBER_SQL.format(table=table),
-            [agency.pk, connection.ops.adapt_datefield_value(day)],
-        )
-        row = cursor.fetchone()
-    return int(row[0])
+    db = sql.connection()
+    table = db.ops.quote_name(DossierCounter._meta.db_table)
+    rows = sql.fetch(
+        _NEXT_NUMBER_SQL.format(table=table), [agency.pk, db.ops.adapt_datefield_value(day)]
+    )
+    return int(rows[0][0])
 
 
 def format_code(agency: OrgUnit, day: datetime.date, number: int) -> str:
@@ -186,6 +184,26 @@ def _missing_time_limit(procedure: Procedure) -> ValidationError:
             % {"code": procedure.code}
         }
     )
+
+
+def _missing_process(procedure: Procedure) -> str:
+    return _(
+        "Thủ tục “%(code)s” chưa có quy trình nội bộ, nên chưa tiếp nhận được hồ sơ. "
+        "Đề nghị quản trị viên gán quy trình cho thủ tục này."
+    ) % {"code": procedure.code}
+
+
+def _unreceivable(procedure: Procedure, at: datetime.datetime) -> dict[str, str]:
+    """Why no dossier of `procedure` can be received now (empty if it can): checked before
+    anything is written, so a procedure without a time limit or a process leaves no trace."""
+    errors: dict[str, str] = {}
+    try:
+        due_for(procedure, at)
+    except ValidationError as exc:
+        errors.update({key: " ".join(messages) for key, messages in exc.message_dict.items()})
+    if procedure.process_template_id is None:
+        errors["procedure"] = _missing_process(procedure)
+    return errors
 
 
 def due_for(procedure: Procedure, received_at: datetime.datetime) -> Due:
@@ -702,9 +720,15 @@ def _new_dossier(
     form_data: Mapping[str, Any] | None,
     at: datetime.datetime,
 ) -> Dossier:
-    """Insert the dossier under a placeholder code (see the module notes on the counter)."""
-    return Dossier.objects.create(
-        code=f"~{uuid.uuid4().hex}",
+    """Insert the dossier under a placeholder code (see the module notes on the counter).
+
+    The inserts of a submission are built once (`core.sql.save_new`), not through the ORM's
+    `create`, which cost more than the statements themselves on the submission path
+    (docs/decisions/0011-hand-built-sql-on-hot-paths.md). The placeholder is time-ordered, so
+    it lands at the end of the unique index on `code`, not on a random page of it.
+    """
+    dossier = Dossier(
+        code=f"~{new_event_id().hex}",
         procedure=procedure,
         agency=agency,
         field_id=procedure.field_id,
@@ -723,18 +747,15 @@ def _new_dossier(
         submitted_at=at,
         fee_amount=procedure.fee_amount,
     )
+    sql.save_new(dossier)
+    return dossier
 
 
 def _assign_code(dossier: Dossier, at: datetime.datetime) -> None:
     dossier.code = next_dossier_code(dossier.agency, calendar.local_date(at))
     # Plain SQL: from the counter to the commit every submission to this agency waits, so
     # this stretch is kept short (the ORM's update costs ten times the statement).
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {connection.ops.quote_name(Dossier._meta.db_table)} SET code = %s "
-            "WHERE id = %s",
-            [dossier.code, dossier.pk],
-        )
+    sql.update(Dossier, dossier.pk, {"code": dossier.code})
 
 
 def _start_processing(dossier: Dossier, *, by: User, at: datetime.datetime) -> list[DossierHistory]:
@@ -744,15 +765,7 @@ def _start_processing(dossier: Dossier, *, by: User, at: datetime.datetime) -> l
     """
     procedure = dossier.procedure
     if procedure.process_template_id is None:
-        raise ValidationError(
-            {
-                "procedure": _(
-                    "Thủ tục “%(code)s” chưa có quy trình nội bộ, nên chưa tiếp nhận được hồ "
-                    "sơ. Đề nghị quản trị viên gán quy trình cho thủ tục này."
-                )
-                % {"code": procedure.code}
-            }
-        )
+        raise ValidationError({"procedure": _missing_process(procedure)})
     due = due_for(procedure, at)
     dossier.received_at = at
     dossier.received_by = by
@@ -855,10 +868,13 @@ def submit_online(
     components_errors = _check_online_components(procedure, applicant, components)
     if components_errors:
         errors["components"] = components_errors
+    at = at or timezone.now()
+    if not errors:
+        # A dossier the one-stop officer could never accept is refused now, not left waiting.
+        errors.update(_unreceivable(procedure, at))
     _raise(errors)
     assert agency is not None
 
-    at = at or timezone.now()
     rows: list[DossierComponent] = []
     try:
         for item in components:
@@ -904,31 +920,36 @@ def _store_submission(
     by: User,
     at: datetime.datetime,
 ) -> Dossier:
-    """The writing half of `submit_online`, in one transaction (input already checked)."""
-    dossier = _new_dossier(
-        procedure=procedure,
-        agency=agency,
-        channel=Channel.ONLINE,
-        applicant=person,
-        applicant_user=applicant,
-        form_data=form_data,
-        at=at,
-    )
-    for row in rows:
-        row.dossier = dossier
-    DossierComponent.objects.bulk_create(rows)
-    history = _history(
-        dossier,
-        DossierStatus.NEW,
-        by=by,
-        at=at,
-        public_note=_("Hồ sơ đã được nộp trực tuyến, chờ cán bộ một cửa tiếp nhận."),
-    )
-    _assign_code(dossier, at)
-    _remember(dossier, rows, [history])
-    publish("dossier.submitted", subject=dossier.code, data=event_data(dossier))
-    _status_changed(dossier, None, DossierStatus.NEW, at)
-    record("onestop.dossier.submit", dossier, after=snapshot(dossier))
+    """The writing half of `submit_online`, in one transaction (input already checked).
+
+    Its fixed statements share one cursor (`sql.session`): on PostgreSQL one that binds
+    values on the server, so the statements are prepared once per connection.
+    """
+    with sql.session():
+        dossier = _new_dossier(
+            procedure=procedure,
+            agency=agency,
+            channel=Channel.ONLINE,
+            applicant=person,
+            applicant_user=applicant,
+            form_data=form_data,
+            at=at,
+        )
+        for row in rows:
+            row.dossier = dossier
+            sql.save_new(row)
+        history = _history(
+            dossier,
+            DossierStatus.NEW,
+            by=by,
+            at=at,
+            public_note=_("Hồ sơ đã được nộp trực tuyến, chờ cán bộ một cửa tiếp nhận."),
+        )
+        _assign_code(dossier, at)
+        _remember(dossier, rows, [history])
+        publish("dossier.submitted", subject=dossier.code, data=event_data(dossier))
+        _status_changed(dossier, None, DossierStatus.NEW, at)
+        record("onestop.dossier.submit", dossier, after=snapshot(dossier))
     return dossier
 
 
@@ -967,17 +988,7 @@ def receive_at_counter(
     if component_errors := _check_counter_components(procedure, components_received):
         errors["components"] = component_errors
     if not errors:
-        # Checked before anything is written, so a procedure without a time limit or a
-        # process leaves no trace.
-        try:
-            due_for(procedure, at or timezone.now())
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
-        if procedure.process_template_id is None:
-            errors["procedure"] = _(
-                "Thủ tục “%(code)s” chưa có quy trình nội bộ, nên chưa tiếp nhận được hồ sơ. "
-                "Đề nghị quản trị viên gán quy trình cho thủ tục này."
-            ) % {"code": procedure.code}
+        errors.update(_unreceivable(procedure, at or timezone.now()))
     _raise(errors)
     return _store_counter_dossier(
         procedure=procedure,
@@ -1207,23 +1218,30 @@ WHERE d.code = %s
 """
 
 
+_lookup_statements: dict[str, str] = {}
+
+
 def _lookup_sql() -> str:
-    quote = connection.ops.quote_name
-    template = _LOOKUP_SQL_POSTGRESQL if connection.vendor == "postgresql" else _LOOKUP_SQL
-    return template.format(
-        dossier=quote(Dossier._meta.db_table),
-        procedure=quote(Procedure._meta.db_table),
-        orgunit=quote(OrgUnit._meta.db_table),
-        field=quote(Field._meta.db_table),
-        history=quote(DossierHistory._meta.db_table),
-    )
+    statement = _lookup_statements.get(connection.vendor)
+    if statement is None:
+        quote = connection.ops.quote_name
+        template = _LOOKUP_SQL_POSTGRESQL if connection.vendor == "postgresql" else _LOOKUP_SQL
+        statement = _lookup_statements[connection.vendor] = template.format(
+            dossier=quote(Dossier._meta.db_table),
+            procedure=quote(Procedure._meta.db_table),
+            orgunit=quote(OrgUnit._meta.db_table),
+            field=quote(Field._meta.db_table),
+            history=quote(DossierHistory._meta.db_table),
+        )
+    return statement
 
 
 def _lookup_rows(code: str) -> tuple[tuple[Any, ...], list[tuple[Any, Any, Any]]] | None:
     """The dossier's public columns and its (status, at, note) history, or None."""
-    with connection.cursor() as cursor:
-        cursor.execute(_lookup_sql(), [code])
-        rows = cursor.fetchall()
+    # Through `core.sql`: on PostgreSQL a cursor that binds the code on the server, so the
+    # statement is prepared once per connection instead of planned at every lookup.
+    with sql.session():
+        rows = sql.fetch(_lookup_sql(), [code])
     if not rows:
         return None
     if connection.vendor == "postgresql":

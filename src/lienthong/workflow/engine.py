@@ -209,11 +209,13 @@ def _lock_sql() -> str:
             f"(SELECT p.{q('revision')} FROM {q(ProcessTemplate._meta.db_table)} p "
             f"WHERE p.{q('id')} = m.{q('template_id')})"
         )
+        # The status is written into the text, not bound: see `sql.literal`.
         statement = (
             f"SELECT {_CASE.columns('m')}, {revision}, {_OPEN_TASK.columns('k')}, {holds_pool} "
             f"FROM {q(Case._meta.db_table)} m "
             f"LEFT JOIN {q(Task._meta.db_table)} k "
-            f"ON k.{q('case_id')} = m.{q('id')} AND k.{q('status')} = %s "
+            f"ON k.{q('case_id')} = m.{q('id')} "
+            f"AND k.{q('status')} = {sql.literal(Task.Status.OPEN)} "
             f"WHERE m.{q('id')} = %s ORDER BY k.{q('id')} DESC"
         )
         if db.features.has_select_for_update:
@@ -260,7 +262,7 @@ def _lock(case: Case, user: User | None) -> Locked:
     The caller's instance is refreshed in place and returned, so code holding it (a dossier's
     `case`) sees the move.
     """
-    rows = sql.fetch(_lock_sql(), [getattr(user, "pk", None), Task.Status.OPEN, case.pk])
+    rows = sql.fetch(_lock_sql(), [getattr(user, "pk", None), case.pk])
     if not rows:
         raise Case.DoesNotExist(f"case {case.pk} does not exist")
     row = rows[0]
@@ -496,8 +498,7 @@ def _close_task(task: OpenTask | None, *, actor: Actor, at: datetime.datetime, s
             "completed_by_id": getattr(actor.user, "pk", None),
             "acting_for_id": getattr(actor.acting_for, "pk", None),
         },
-        where=f"{sql.quote('status')} = %s",
-        params=[Task.Status.OPEN],
+        where=f"{sql.quote('status')} = {sql.literal(Task.Status.OPEN)}",
     )
     if changed != 1:
         raise WrongState(

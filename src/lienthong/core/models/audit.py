@@ -33,11 +33,12 @@ class AuditEntry(models.Model):
     """
 
     seq = models.BigIntegerField(_("số thứ tự"), unique=True)
+    # Indexed for the admin's date filter and drill-down (append-only: its last page only).
     created_at = models.DateTimeField(_("thời điểm"), db_index=True)
     actor_id = models.BigIntegerField(_("người thực hiện"), null=True, blank=True)
     actor_repr = models.CharField(max_length=200, blank=True)
     org_unit_id = models.BigIntegerField(_("đơn vị"), null=True, blank=True)
-    action = models.CharField(_("hành động"), max_length=100, db_index=True)
+    action = models.CharField(_("hành động"), max_length=100)
     object_type = models.CharField(_("loại đối tượng"), max_length=100, blank=True)
     object_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
     object_repr = models.CharField(max_length=255, blank=True)
@@ -46,7 +47,10 @@ class AuditEntry(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
+    # Not unique, not indexed: nothing looks a row up by its hash, and the chain holds without
+    # it (each hash covers its unique seq; the triggers link every row to the head). As a
+    # UNIQUE index it cost a random leaf page per entry (docs/decisions/0012-lean-audit-indexes.md).
+    hash = models.CharField(max_length=64)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -54,12 +58,20 @@ class AuditEntry(models.Model):
         verbose_name = _("nhật ký")
         verbose_name_plural = _("nhật ký")
         ordering = ["id"]
+        # Every index costs a page written per entry, and every write of the platform appends
+        # an entry, so each one here answers a question asked of the log
+        # (docs/decisions/0012-lean-audit-indexes.md). `seq` (unique) is the chain's order.
         indexes = [
+            # The history of one object (`of_object`).
             models.Index(fields=["object_type", "object_id"]),
             # "What did this person do" and "what did this request do" are the two questions
             # an inspector asks first; without these they scan the whole log.
             models.Index(fields=["actor_id", "created_at"], name="core_audit_actor_idx"),
             models.Index(fields=["request_id"], name="core_audit_request_idx"),
+            # The admin's filter by action, and reading back what was deleted
+            # (`calendar_seed.deleted_by_administrators`). A plain index: `db_index` on a
+            # CharField also gives PostgreSQL a second, LIKE-pattern index nothing uses.
+            models.Index(fields=["action"], name="core_audit_action_idx"),
         ]
 
     def __str__(self) -> str:

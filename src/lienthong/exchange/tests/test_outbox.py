@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import decimal
 import io
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -16,7 +17,7 @@ from django.utils import timezone
 
 from lienthong.core.audit import record
 from lienthong.core.models import AuditEntry
-from lienthong.exchange.models import OutboxEvent, ProcessedEvent
+from lienthong.exchange.models import OutboxEvent, ProcessedEvent, new_event_id
 from lienthong.exchange.outbox import (
     TransactionRequired,
     backoff,
@@ -99,8 +100,25 @@ def test_a_published_event_is_pending_in_cloudevents_shape() -> None:
         "datacontenttype": "application/json",
         "data": {"fee": "50000", "due": "2025-03-10", "id": 7},
     }
-    assert uuid.UUID(str(event.event_id)).version == 4
+    # a time-ordered id (decision 0012), with the RFC 9562 variant bits
+    event_uuid = uuid.UUID(str(event.event_id))
+    assert (event_uuid.version, event_uuid.variant) == (7, uuid.RFC_4122)
     assert stored.time is not None and stored.next_attempt_at <= timezone.now()
+
+
+def test_event_ids_are_time_ordered_and_unique() -> None:
+    # Given ids made over a few milliseconds
+    ids = []
+    for _ in range(5):
+        ids.extend(new_event_id() for _ in range(200))
+        time.sleep(0.002)
+    # Then they never repeat, and an id made later sorts after one made a millisecond earlier
+    assert len(set(ids)) == len(ids)
+    millis = [event_id.int >> 80 for event_id in ids]
+    assert millis == sorted(millis)
+    assert millis[-1] - millis[0] >= 8
+    now = time.time_ns() // 1_000_000
+    assert now - 5_000 < millis[0] <= now
 
 
 def test_the_default_source_comes_from_settings(settings: Any) -> None:

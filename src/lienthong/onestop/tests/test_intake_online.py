@@ -263,6 +263,35 @@ def test_missing_components_and_bad_files_write_nothing(
     assert _state(media) == before
 
 
+@pytest.mark.parametrize("missing", ["time limit", "process"])
+def test_a_procedure_no_officer_could_accept_is_refused_online(
+    setup: dict[str, Any], media: Path, missing: str
+) -> None:
+    # Given a procedure without a time limit, or without an internal process
+    procedure = setup["procedure"]
+    if missing == "time limit":
+        procedure.time_limit_value = None
+    else:
+        procedure.process_template = None
+    procedure.save()
+    citizen = setup["citizen"]
+    before = _state(media)
+    # When the citizen submits a complete dossier online
+    with pytest.raises(ValidationError) as raised:
+        intake.submit_online(
+            procedure=procedure,
+            agency=setup["agency"],
+            applicant=citizen,
+            components=_files(setup["components"], 1, 2),
+            by=citizen,
+        )
+    # Then it is refused at once, saying why, and no row, number, event or file is left
+    message = raised.value.message_dict["procedure"][0]
+    expected = "chưa có thời hạn giải quyết" if missing == "time limit" else "chưa có quy trình"
+    assert f"Thủ tục “{procedure.code}” {expected}" in message
+    assert _state(media) == before
+
+
 def test_files_written_before_a_failure_are_removed(
     setup: dict[str, Any], media: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

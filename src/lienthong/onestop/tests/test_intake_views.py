@@ -111,6 +111,9 @@ def test_counter_intake_through_the_page(client: Client, world: dict) -> None:
     assert dossier.code in page
     assert f"/motcua/ho-so/{dossier.code}/giay-tiep-nhan.pdf" in page
     assert f"{dossier.due_date:%d/%m/%Y}" in page
+    # and leads on to the dossier's own page
+    assert f'href="/motcua/ho-so/{dossier.code}/" id="open-dossier"' in page
+    assert client.get(f"/motcua/ho-so/{dossier.code}/").status_code == 200
 
 
 def test_counter_form_errors_name_the_missing_component(client: Client, world: dict) -> None:

@@ -7,6 +7,7 @@ child processes. When one child stops, it stops the other, so the pair lives and
 
 from __future__ import annotations
 
+import argparse
 import os
 import signal
 import socket
@@ -99,7 +100,22 @@ class Command(BaseCommand):
             help=_("Số tiến trình gunicorn (mặc định: số lõi CPU, ít nhất 2)."),
         )
         parser.add_argument(
-            "--threads", type=int, default=4, help=_("Số luồng mỗi tiến trình (mặc định 4).")
+            "--threads",
+            type=int,
+            default=4,
+            help=_(
+                "Số luồng mỗi tiến trình (mặc định 4). Với SQLite và nhiều lượt ghi, "
+                "dùng --workers 4 --threads 1 (xem docs/performance.md)."
+            ),
+        )
+        parser.add_argument(
+            "--access-log",
+            action=argparse.BooleanOptionalAction,
+            default=True,
+            help=_(
+                "Ghi một dòng nhật ký truy cập cho mỗi yêu cầu (mặc định: có). "
+                "--no-access-log khi máy chủ phía trước (nginx) đã ghi."
+            ),
         )
         parser.add_argument(
             "--timeout", type=int, default=60, help=_("Giây tối đa cho một yêu cầu (mặc định 60).")
@@ -167,7 +183,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def gunicorn_command(options: dict[str, Any]) -> list[str]:
-        """The gunicorn command line: threaded workers, access log on stdout."""
+        """The gunicorn command line: threaded workers, access log (unless turned off) on
+        stdout."""
         from gunicorn.config import KNOWN_SETTINGS
 
         # Recent gunicorn releases open a control socket at one fixed path in $HOME by default; two
@@ -199,8 +216,9 @@ class Command(BaseCommand):
             "5000",
             "--max-requests-jitter",
             "500",
-            "--access-logfile",
-            "-",
+            # One line per request, written under a lock all threads share: a tenth of a
+            # lookup's time (docs/performance.md), so it can be left to the proxy in front.
+            *(["--access-logfile", "-"] if options.get("access_log", True) else []),
             "--error-logfile",
             "-",
             *extra,
