@@ -283,6 +283,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--skip-page", action="store_true", help="only the API")
+    # Off by default: in production the proxy in front (nginx) writes the access log; pass
+    # --access-log to measure gunicorn writing one line per request as well.
+    parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
     args = parser.parse_args(argv)
 
     setup_django()
@@ -305,7 +308,11 @@ def main(argv: list[str] | None = None) -> int:
     vendor = connection.vendor
     connection.close()
     failed = False
-    with served(workers=args.workers, threads=args.threads) as (host, port, pid):
+    with served(workers=args.workers, threads=args.threads, access_log=args.access_log) as (
+        host,
+        port,
+        pid,
+    ):
         targets = [("onestop.lookup_api", "/api/onestop/lookup/")]
         if not args.skip_page:
             targets.append(("onestop.lookup_page", "/tra-cuu/?ma="))
@@ -329,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
                 "dossiers": len(codes),
                 "workers": args.workers,
                 "threads": args.threads,
+                "access_log": args.access_log,
                 **result,
                 "target_met": result["per_second"] >= 1000 and result["p95_ms"] < 50,
             }

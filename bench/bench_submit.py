@@ -454,6 +454,9 @@ def main(argv: list[str] | None = None) -> int:
     # writer wait (measured: 199 against 134 submissions/s on SQLite with 4×1 against 2×4).
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1)
+    # Off by default: in production the proxy in front (nginx) writes the access log; pass
+    # --access-log to measure gunicorn writing one line per request as well.
+    parser.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=False)
     args = parser.parse_args(argv)
 
     setup_django()
@@ -465,7 +468,11 @@ def main(argv: list[str] | None = None) -> int:
     agency = world["agency"]
     connection.close()
     path = "/api/onestop/dossiers"
-    with served(workers=args.workers, threads=args.threads) as (host, port, pid):
+    with served(workers=args.workers, threads=args.threads, access_log=args.access_log) as (
+        host,
+        port,
+        pid,
+    ):
         note(f"bench_submit: warming up for {args.warmup:g} s …")
         drive(
             host=host,
@@ -503,6 +510,7 @@ def main(argv: list[str] | None = None) -> int:
         "clients": args.clients,
         "workers": args.workers,
         "threads": args.threads,
+        "access_log": args.access_log,
         **summary(tally, elapsed),
         "ok": ok,
         "ok_per_second": round(ok / elapsed, 1),

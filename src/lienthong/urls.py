@@ -6,6 +6,8 @@ from django.urls import include, path
 from lienthong.api import api
 
 urlpatterns = [
+    # First: the API answers the most requests, and Django tries the patterns in order.
+    path("api/", api.urls),
     path("", include("lienthong.core.urls")),
     path("accounts/", include("lienthong.accounts.urls")),
     path("inbox/", include("lienthong.workflow.urls")),
@@ -14,5 +16,4 @@ urlpatterns = [
     path("tra-cuu/", include("lienthong.onestop.urls_lookup")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/", api.urls),
 ]

@@ -9,8 +9,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 
 from lienthong.onestop import intake
+from lienthong.onestop.api_intake import LookupOut
 from lienthong.onestop.models import DossierHistory, DossierStatus
 from lienthong.onestop.testing import (
     make_agency,
@@ -112,6 +114,10 @@ def test_the_public_api_shows_the_same_and_nothing_personal(client: Client, doss
     assert body["due_date"] == dossier.due_date.isoformat()
     assert [h["status"] for h in body["history"]] == [1, 2, 4]
     assert set(body["history"][0]) == {"status", "status_label", "at", "note"}
+    # and it is exactly what validating the answer through the documented schema gives (the
+    # endpoint renders it without validating it again)
+    validated = LookupOut.model_validate(intake.public_lookup(dossier.code)).model_dump()
+    assert json.loads(json.dumps(validated, cls=NinjaJSONEncoder)) == body
     text = json.dumps(body, ensure_ascii=False)
     for secret in (*SECRETS, "Ghi chú nội bộ kín"):
         assert secret not in text, secret
