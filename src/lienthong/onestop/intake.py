@@ -644,7 +644,9 @@ def _history(
     public_note: str = "",
     internal_note: str = "",
 ) -> DossierHistory:
-    return DossierHistory.objects.create(
+    """One history row (nhật ký xử lý hồ sơ), written with the hot path's fixed INSERT: every
+    submission and step writes one (nothing listens to this model's signals)."""
+    row = DossierHistory(
         dossier=dossier,
         status=status,
         at=at,
@@ -653,6 +655,8 @@ def _history(
         public_note=public_note,
         internal_note=internal_note,
     )
+    sql.save_new(row)
+    return row
 
 
 def _remember(

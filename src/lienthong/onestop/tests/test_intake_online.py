@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
+from django.db import connection
 from django.utils import timezone
 
 from lienthong.accounts.models import Role
@@ -292,18 +293,19 @@ def test_a_procedure_no_officer_could_accept_is_refused_online(
     assert _state(media) == before
 
 
-def test_files_written_before_a_failure_are_removed(
-    setup: dict[str, Any], media: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_files_written_before_a_failure_are_removed(setup: dict[str, Any], media: Path) -> None:
     # Given a database that refuses the history row (after the files were written)
     citizen = setup["citizen"]
     before = _state(media)
 
-    def broken(*args: Any, **kwargs: Any) -> None:
-        raise RuntimeError("database went away")
+    table = DossierHistory._meta.db_table
 
-    monkeypatch.setattr(DossierHistory.objects, "create", broken)
-    with pytest.raises(RuntimeError):
+    def broken(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.startswith("INSERT") and table in sql:
+            raise RuntimeError("database went away")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(broken), pytest.raises(RuntimeError):
         intake.submit_online(
             procedure=setup["procedure"],
             agency=setup["agency"],
