@@ -1,8 +1,10 @@
-"""Writes of the exchange app: putting a dead event back in the outbox."""
+"""Writes of the exchange app: putting a dead event back in the outbox, purging old rows."""
 
 from __future__ import annotations
 
+import datetime
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -10,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.models import Role
-from lienthong.core.audit import audited, service
-from lienthong.exchange.models import OutboxEvent
+from lienthong.core.audit import audited, record, service
+from lienthong.exchange.models import OutboxEvent, ProcessedEvent
 
 
 class OutboxError(Exception):
@@ -48,3 +50,61 @@ def replay_event(event_id: uuid.UUID | str, *, by: Any = None) -> OutboxEvent:
         event.next_attempt_at = timezone.now()
         event.save(update_fields=["status", "attempts", "next_attempt_at"])
     return event
+
+
+@dataclass(frozen=True)
+class Purged:
+    """What `purge_delivered` removed (or, in a dry run, would remove)."""
+
+    before: datetime.datetime
+    events: int
+    processed: int
+
+
+def _purge_batch(rows: Any, batch: int) -> int:
+    """Delete `rows` in batches of primary keys: one short transaction each, so a purge of
+    millions of rows never holds the database's write lock (SQLite) for long."""
+    total = 0
+    while True:
+        keys = list(rows.values_list("pk", flat=True)[:batch])
+        if not keys:
+            return total
+        total += rows.model.objects.filter(pk__in=keys).delete()[0]
+
+
+def purge_delivered(
+    *, older_than_days: int, dry_run: bool = False, batch: int = 5000, by: Any = None
+) -> Purged:
+    """Remove delivered events, and consumers' records of handled events, older than the
+    given number of days (lưu giữ). Pending and dead events are never removed: they still
+    need delivering or a person's attention.
+
+    Why keeping ProcessedEvent rows that long is enough: a redelivery comes from the relay
+    (only for events not yet delivered, which are kept) or from JetStream within its
+    duplicate window (minutes), so a record older than the retention can no longer be needed.
+    """
+    if by is not None and not can_replay(by):
+        raise PermissionDenied(_("Bạn không có quyền dọn hàng đợi sự kiện."))
+    if older_than_days < 1:
+        raise OutboxError(_("Thời gian lưu giữ phải từ 1 ngày trở lên."))
+    before = timezone.now() - datetime.timedelta(days=older_than_days)
+    events = OutboxEvent.objects.filter(
+        status=OutboxEvent.Status.DELIVERED, delivered_at__lt=before
+    )
+    processed = ProcessedEvent.objects.filter(processed_at__lt=before)
+    if dry_run:
+        return Purged(before, events.count(), processed.count())
+    result = Purged(before, _purge_batch(events, batch), _purge_batch(processed, batch))
+    # One entry for the whole purge: who removed how much, and up to when.
+    record(
+        "outbox.purge",
+        object_type="exchange.outboxevent",
+        object_repr=_("Dọn sự kiện đã chuyển trước %(at)s") % {"at": before.isoformat()},
+        actor=by,
+        after={
+            "before": before.isoformat(),
+            "events": result.events,
+            "processed": result.processed,
+        },
+    )
+    return result

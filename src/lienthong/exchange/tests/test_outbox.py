@@ -11,12 +11,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import transaction
 from django.utils import timezone
 
 from lienthong.core.audit import record
 from lienthong.core.models import AuditEntry
+from lienthong.core.testing import make_user
 from lienthong.exchange.models import OutboxEvent, ProcessedEvent, new_event_id
 from lienthong.exchange.outbox import (
     TransactionRequired,
@@ -25,6 +28,7 @@ from lienthong.exchange.outbox import (
     relay_pending,
 )
 from lienthong.exchange.registry import CloudEvent, HandlerRegistry, registry
+from lienthong.exchange.services import purge_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -108,7 +112,7 @@ def test_a_published_event_is_pending_in_cloudevents_shape() -> None:
 
 def test_event_ids_are_time_ordered_and_unique() -> None:
     # Given ids made over a few milliseconds
-    ids = []
+    ids: list[uuid.UUID] = []
     for _ in range(5):
         ids.extend(new_event_id() for _ in range(200))
         time.sleep(0.002)
@@ -442,3 +446,98 @@ def test_in_process_relay_is_woken_on_commit_only(
     with django_capture_on_commit_callbacks() as callbacks:
         published()
     assert callbacks == [in_process_relay.wake]
+
+
+# --- Purging old rows ------------------------------------------------------------------------
+
+
+def _aged_events() -> dict[str, Any]:
+    """Delivered events 40 and 5 days old, a 40-day-old dead and pending one, and consumers'
+    records 40 and 5 days old."""
+    now = timezone.now()
+    old, recent = now - datetime.timedelta(days=40), now - datetime.timedelta(days=5)
+    with transaction.atomic():
+        events = {
+            name: publish("test.aged", subject=name)
+            for name in ("old", "recent", "dead", "pending")
+        }
+    OutboxEvent.objects.filter(pk=events["old"].pk).update(
+        status="delivered", delivered_at=old, time=old
+    )
+    OutboxEvent.objects.filter(pk=events["recent"].pk).update(
+        status="delivered", delivered_at=recent
+    )
+    OutboxEvent.objects.filter(pk=events["dead"].pk).update(status="dead", time=old)
+    OutboxEvent.objects.filter(pk=events["pending"].pk).update(time=old)
+    ProcessedEvent.objects.create(consumer="c", event_id=events["old"].event_id, processed_at=old)
+    ProcessedEvent.objects.create(
+        consumer="c", event_id=events["recent"].event_id, processed_at=recent
+    )
+    return events
+
+
+def test_purge_removes_only_old_delivered_events_and_records() -> None:
+    # Given events and records of several ages and states
+    events = _aged_events()
+    audit_before = AuditEntry.objects.count()
+    # When the rows older than 30 days are purged from the command line
+    out = io.StringIO()
+    call_command("outbox", "purge", "--older-than", "30", stdout=out)
+    # Then only the old delivered event and the old record are gone; pending and dead stay
+    assert "Đã xóa 1 sự kiện đã chuyển và 1 bản ghi đã xử lý" in out.getvalue()
+    left = set(OutboxEvent.objects.values_list("subject", flat=True))
+    assert left == {"recent", "dead", "pending"}
+    assert list(ProcessedEvent.objects.values_list("event_id", flat=True)) == [
+        events["recent"].event_id
+    ]
+    # and one audit entry says who purged how much
+    entry = AuditEntry.objects.order_by("-seq").first()
+    assert AuditEntry.objects.count() == audit_before + 1
+    assert entry is not None and entry.action == "outbox.purge"
+    assert entry.after is not None
+    assert (entry.after["events"], entry.after["processed"]) == (1, 1)
+    assert entry.actor_repr == "cli:outbox purge"
+
+
+def test_purge_dry_run_counts_and_removes_nothing() -> None:
+    _aged_events()
+    state = (
+        OutboxEvent.objects.count(),
+        ProcessedEvent.objects.count(),
+        AuditEntry.objects.count(),
+    )
+    out = io.StringIO()
+    call_command("outbox", "purge", "--dry-run", stdout=out)
+    assert "Sẽ xóa 1 sự kiện đã chuyển và 1 bản ghi đã xử lý" in out.getvalue()
+    assert (
+        OutboxEvent.objects.count(),
+        ProcessedEvent.objects.count(),
+        AuditEntry.objects.count(),
+    ) == state
+
+
+def test_purge_works_in_batches() -> None:
+    # Given more old delivered events than one batch holds
+    old = timezone.now() - datetime.timedelta(days=90)
+    with transaction.atomic():
+        for n in range(7):
+            publish("test.aged", subject=str(n))
+    OutboxEvent.objects.update(status="delivered", delivered_at=old)
+    # When purged three at a time, every one goes
+    purged = purge_delivered(older_than_days=30, batch=3)
+    assert (purged.events, OutboxEvent.objects.count()) == (7, 0)
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "abc"])
+def test_purge_refuses_a_retention_that_is_not_a_positive_number(days: str) -> None:
+    _aged_events()
+    before = OutboxEvent.objects.count()
+    with pytest.raises(CommandError, match="Phải là số nguyên dương"):
+        call_command("outbox", "purge", "--older-than", days)
+    assert OutboxEvent.objects.count() == before
+
+
+def test_only_administrators_purge() -> None:
+    citizen = make_user("purge-citizen")
+    with pytest.raises(PermissionDenied):
+        purge_delivered(older_than_days=30, by=citizen)

@@ -1,4 +1,5 @@
-"""`lienthong outbox list | replay`: look at the outbox and resend a dead event."""
+"""`lienthong outbox list | replay | purge`: look at the outbox, resend a dead event, remove
+old delivered ones."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from lienthong.core.context import acting
 from lienthong.exchange.models import OutboxEvent
-from lienthong.exchange.services import OutboxError, replay_event
+from lienthong.exchange.services import OutboxError, purge_delivered, replay_event
 
 
 def _positive(value: str) -> int:
@@ -38,10 +39,21 @@ class Command(BaseCommand):
         listing.add_argument("-n", type=_positive, default=50, dest="count")
         replay = sub.add_parser("replay", help=_("Chuyển lại một sự kiện bị lỗi."))
         replay.add_argument("event_id")
+        purge = sub.add_parser(
+            "purge",
+            help=_(
+                "Xóa sự kiện đã chuyển và bản ghi đã xử lý cũ hơn số ngày lưu giữ "
+                "(sự kiện chờ chuyển và lỗi luôn được giữ)."
+            ),
+        )
+        purge.add_argument("--older-than", type=_positive, default=30, dest="days", metavar="NGÀY")
+        purge.add_argument("--dry-run", action="store_true", help=_("Chỉ đếm, không xóa."))
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "list":
             self._list(options)
+        elif options["subcommand"] == "purge":
+            self._purge(options)
         else:
             self._replay(options)
 
@@ -70,3 +82,20 @@ class Command(BaseCommand):
                 _("Đã đưa sự kiện %(id)s trở lại hàng đợi.") % {"id": event.event_id}
             )
         )
+
+    def _purge(self, options: dict[str, Any]) -> None:
+        with acting(via="cli:outbox purge"):
+            purged = purge_delivered(older_than_days=options["days"], dry_run=options["dry_run"])
+        when = timezone.localtime(purged.before).strftime("%Y-%m-%d %H:%M")
+        counts = {"events": purged.events, "processed": purged.processed, "at": when}
+        if options["dry_run"]:
+            message = _(
+                "Sẽ xóa %(events)d sự kiện đã chuyển và %(processed)d bản ghi đã xử lý "
+                "trước %(at)s."
+            )
+        else:
+            message = _(
+                "Đã xóa %(events)d sự kiện đã chuyển và %(processed)d bản ghi đã xử lý "
+                "trước %(at)s."
+            )
+        self.stdout.write(message % counts)
