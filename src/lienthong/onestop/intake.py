@@ -45,6 +45,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lienthong.accounts.models import Role, User
 from lienthong.core import calendar, sql
@@ -401,6 +402,30 @@ class Applicant:
 #: Functions that find a citizen's registered address (the population registry adds one);
 #: the first that answers wins. Each takes the user and returns an address or None.
 address_providers: list[Callable[[User], str | None]] = []
+
+
+def registry_address(user: User) -> str | None:
+    """The citizen's permanent address from the population registry (once-only).
+
+    Through the registries' lookup interface (`registries.base.access.prefill`), which logs
+    the read: the citizen sees it under "Ai đã xem dữ liệu của tôi".
+    """
+    from lienthong.registries.base.access import prefill
+    from lienthong.registries.base.models import DataAccess
+
+    if not user.personal_id:
+        return None
+    found = prefill(
+        "person",
+        user.personal_id,
+        by=user,
+        purpose=_("Điền sẵn hồ sơ trực tuyến"),
+        channel=DataAccess.Channel.ONLINE,
+    )
+    return found.address if found else None
+
+
+address_providers.append(registry_address)
 
 
 def registered_address(user: User) -> str:
@@ -782,7 +807,7 @@ def _start_processing(dossier: Dossier, *, by: User, at: datetime.datetime) -> l
         DossierStatus.ACCEPTED,
         by=by,
         at=at,
-        public_note=_("Hồ sơ được tiếp nhận; hẹn trả kết quả ngày %(day)s.")
+        public_note=gettext_noop("Hồ sơ được tiếp nhận; hẹn trả kết quả ngày %(day)s.")
         % {"day": due.date.strftime("%d/%m/%Y")},
     )
     assert procedure.process_template is not None
@@ -801,7 +826,7 @@ def _start_processing(dossier: Dossier, *, by: User, at: datetime.datetime) -> l
         DossierStatus.PROCESSING,
         by=by,
         at=at,
-        public_note=_("Hồ sơ đã chuyển đến bộ phận giải quyết."),
+        public_note=gettext_noop("Hồ sơ đã chuyển đến bộ phận giải quyết."),
     )
     dossier.save(
         update_fields=[
@@ -947,7 +972,7 @@ def _store_submission(
             DossierStatus.NEW,
             by=by,
             at=at,
-            public_note=_("Hồ sơ đã được nộp trực tuyến, chờ cán bộ một cửa tiếp nhận."),
+            public_note=gettext_noop("Hồ sơ đã được nộp trực tuyến, chờ cán bộ một cửa tiếp nhận."),
         )
         _assign_code(dossier, at)
         _remember(dossier, rows, [history])
@@ -1111,7 +1136,7 @@ def refuse(
         DossierStatus.REFUSED,
         by=by,
         at=at,
-        public_note=_("Hồ sơ không được tiếp nhận. Lý do: %(reasons)s")
+        public_note=gettext_noop("Hồ sơ không được tiếp nhận. Lý do: %(reasons)s")
         % {"reasons": "; ".join(cleaned)},
     )
     publish(

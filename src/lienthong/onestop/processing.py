@@ -82,6 +82,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lienthong.accounts.models import Role
 from lienthong.core import calendar
@@ -395,12 +396,12 @@ def forward_dossier(
                 case=case,
                 to_agency=dossier.agency,
                 by=by,
-                note=note or _("Chuyển kết quả về Bộ phận Một cửa nơi tiếp nhận hồ sơ."),
+                note=note or gettext_noop("Chuyển kết quả về Bộ phận Một cửa nơi tiếp nhận hồ sơ."),
                 template=return_template(),
                 at=at,
                 task=seen_task,
             )
-            to_name = _("Trả kết quả")
+            to_name = gettext_noop("Trả kết quả")
         else:
             case = engine.forward(
                 case=case, by=by, note=note, assignee=assignee, at=at, task=seen_task
@@ -410,7 +411,7 @@ def forward_dossier(
         if processed:
             _mark_processed(dossier, at)
             dossier.save(update_fields=["status", "processed_at", "timeliness"])
-    internal = _("Chuyển từ bước “%(from)s” sang bước “%(to)s”.") % {
+    internal = gettext_noop("Chuyển từ bước “%(from)s” sang bước “%(to)s”.") % {
         "from": from_step.name,
         "to": to_name,
     }
@@ -423,7 +424,9 @@ def forward_dossier(
         by=by,
         at=at,
         org_unit=acting_unit,
-        public_note=_("Hồ sơ đã được giải quyết xong, chờ trả kết quả.") if processed else "",
+        public_note=gettext_noop("Hồ sơ đã được giải quyết xong, chờ trả kết quả.")
+        if processed
+        else "",
         internal_note=internal,
         data={
             "from_step": from_step.name,
@@ -460,7 +463,7 @@ def return_to_step(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        internal_note=_("Trả lại từ bước “%(from)s” về bước “%(to)s”: %(note)s")
+        internal_note=gettext_noop("Trả lại từ bước “%(from)s” về bước “%(to)s”: %(note)s")
         % {"from": from_step.name if from_step else "", "to": step.name, "note": note},
         data={"from_step": from_step.name if from_step else "", "to_step": step.name},
     )
@@ -495,9 +498,9 @@ def hand_over_dossier(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        public_note=_("Hồ sơ được chuyển đến %(agency)s để giải quyết liên thông.")
+        public_note=gettext_noop("Hồ sơ được chuyển đến %(agency)s để giải quyết liên thông.")
         % {"agency": to_agency.name},
-        internal_note=_("Chuyển từ %(from)s đến %(to)s: %(note)s")
+        internal_note=gettext_noop("Chuyển từ %(from)s đến %(to)s: %(note)s")
         % {"from": from_agency.name, "to": to_agency.name, "note": note},
         data={"from_agency": from_agency.code, "to_agency": to_agency.code},
     )
@@ -551,12 +554,14 @@ def request_supplement(
             case = case_of(dossier)
             task = task_of(case)
             # The engine checks that `by` holds the current step.
-            engine.pause(case=case, by=by, note=_("Yêu cầu bổ sung hồ sơ: %s") % reason, at=at)
+            engine.pause(
+                case=case, by=by, note=gettext_noop("Yêu cầu bổ sung hồ sơ: %s") % reason, at=at
+            )
             if (
                 dossier.received_at is not None
                 and calendar.working_days_between(dossier.received_at, at) > SUPPLEMENT_NOTICE_DAYS
             ):
-                internal = _(
+                internal = gettext_noop(
                     "Yêu cầu bổ sung sau quá %(days)d ngày làm việc kể từ ngày tiếp nhận "
                     "(khoản 4 Điều 19 Nghị định 61/2018/NĐ-CP)."
                 ) % {"days": SUPPLEMENT_NOTICE_DAYS}
@@ -572,7 +577,7 @@ def request_supplement(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        public_note=_("Yêu cầu bổ sung: %(items)s. Lý do: %(reason)s")
+        public_note=gettext_noop("Yêu cầu bổ sung: %(items)s. Lý do: %(reason)s")
         % {"items": "; ".join(cleaned), "reason": reason.strip()},
         internal_note=internal,
         data={"supplement_id": supplement.pk},
@@ -633,7 +638,9 @@ def submit_supplement(
         previous_status=dossier.status,
         by=by,
         at=at,
-        public_note=_("Người nộp đã gửi giấy tờ bổ sung trực tuyến, chờ cán bộ kiểm tra."),
+        public_note=gettext_noop(
+            "Người nộp đã gửi giấy tờ bổ sung trực tuyến, chờ cán bộ kiểm tra."
+        ),
         internal_note=note.strip(),
         data={"supplement_id": supplement.pk, "files": len(checked)},
     )
@@ -657,7 +664,7 @@ def confirm_supplement(
         raise WrongState(_("Hồ sơ không có yêu cầu bổ sung đang chờ."))
     previous = dossier.status
     task: Task | None = None
-    public = _("Đã nhận đủ hồ sơ bổ sung.")
+    public = gettext_noop("Đã nhận đủ hồ sơ bổ sung.")
     with audited("onestop.dossier.confirm_supplement", dossier):
         if dossier.case_id is None:
             if not has_role_at(by, [Role.ONESTOP_OFFICER], dossier.agency):
@@ -672,14 +679,14 @@ def confirm_supplement(
             engine.resume(
                 case=case,
                 by=by,
-                note=_("Đã nhận đủ hồ sơ bổ sung; thời hạn giải quyết tính lại từ đầu."),
+                note=gettext_noop("Đã nhận đủ hồ sơ bổ sung; thời hạn giải quyết tính lại từ đầu."),
                 at=at,
                 due_at=due.at if due else None,
             )
             if due is not None:
                 _set_due(dossier, due.at, reissue=True)
                 supplement.new_due_date = due.date
-                public = _(
+                public = gettext_noop(
                     "Đã nhận đủ hồ sơ bổ sung; thời hạn giải quyết được tính lại từ đầu. "
                     "Ngày hẹn trả kết quả mới: %(date)s."
                 ) % {"date": _format_date(due.date)}
@@ -739,7 +746,10 @@ def request_obligation(
     previous = dossier.status
     with audited("onestop.dossier.request_obligation", dossier):
         engine.pause(
-            case=case, by=by, note=_("Chờ thực hiện nghĩa vụ tài chính: %s") % description, at=at
+            case=case,
+            by=by,
+            note=gettext_noop("Chờ thực hiện nghĩa vụ tài chính: %s") % description,
+            at=at,
         )
         obligation = FinancialObligation.objects.create(
             dossier=dossier,
@@ -757,7 +767,7 @@ def request_obligation(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        public_note=_("Đề nghị thực hiện nghĩa vụ tài chính: %(what)s — %(amount)s.")
+        public_note=gettext_noop("Đề nghị thực hiện nghĩa vụ tài chính: %(what)s — %(amount)s.")
         % {"what": description.strip(), "amount": format_money(amount)},
         data={"obligation_id": obligation.pk, "amount": amount},
     )
@@ -785,7 +795,9 @@ def confirm_obligation_paid(
         raise deny()
     previous = dossier.status
     with audited("onestop.dossier.obligation_paid", dossier):
-        case = engine.resume(case=case, by=by, note=_("Đã thực hiện nghĩa vụ tài chính."), at=at)
+        case = engine.resume(
+            case=case, by=by, note=gettext_noop("Đã thực hiện nghĩa vụ tài chính."), at=at
+        )
         # The pause is the applicant's time: the appointment moves with it, unless an apology
         # already set a date of its own.
         _set_due(dossier, case.due_at, reissue=not dossier.apologies.exists())
@@ -802,7 +814,9 @@ def confirm_obligation_paid(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        public_note=_("Đã ghi nhận việc thực hiện nghĩa vụ tài chính. Ngày hẹn trả kết quả: %s.")
+        public_note=gettext_noop(
+            "Đã ghi nhận việc thực hiện nghĩa vụ tài chính. Ngày hẹn trả kết quả: %s."
+        )
         % _format_date(dossier.due_date),
         data={"obligation_id": obligation.pk, "due_date": dossier.due_date},
     )
@@ -840,7 +854,7 @@ def stop_dossier(
         by=by,
         at=at,
         org_unit=unit_of(by, task),
-        public_note=_("Dừng xử lý hồ sơ. Lý do: %s") % reason.strip(),
+        public_note=gettext_noop("Dừng xử lý hồ sơ. Lý do: %s") % reason.strip(),
     )
     return dossier
 
@@ -870,7 +884,10 @@ def withdraw_dossier(
             case = case_of(dossier)
             if case.status in (Case.Status.ACTIVE, Case.Status.PAUSED):
                 engine.stop(
-                    case=case, by=by, note=_("Người nộp rút hồ sơ: %s") % reason.strip(), at=at
+                    case=case,
+                    by=by,
+                    note=gettext_noop("Người nộp rút hồ sơ: %s") % reason.strip(),
+                    at=at,
                 )
         dossier.status = DossierStatus.WITHDRAWN
         dossier.processed_at = at
@@ -882,7 +899,7 @@ def withdraw_dossier(
         by=by,
         at=at,
         org_unit=None if dossier.applicant_id == by.pk else unit_of(by),
-        public_note=_("Người nộp rút hồ sơ. Lý do: %s") % reason.strip(),
+        public_note=gettext_noop("Người nộp rút hồ sơ. Lý do: %s") % reason.strip(),
         data={"by_applicant": dossier.applicant_id == by.pk},
     )
     return dossier
@@ -967,7 +984,9 @@ def write_apology(
     with audited("onestop.dossier.apologise", dossier):
         # The engine has no "extend": pausing and resuming with the new due moment moves the
         # case's clock and its task's due moment.
-        engine.pause(case=case, by=holder, note=_("Hẹn lại ngày trả kết quả: %s") % reason, at=at)
+        engine.pause(
+            case=case, by=holder, note=gettext_noop("Hẹn lại ngày trả kết quả: %s") % reason, at=at
+        )
         engine.resume(case=case, by=by, note=reason.strip(), at=at, due_at=new_due_at)
         if dossier.original_due_date is None:
             dossier.original_due_date = appointment
@@ -990,7 +1009,7 @@ def write_apology(
         by=by,
         at=at,
         org_unit=late_unit,
-        public_note=_(
+        public_note=gettext_noop(
             "%(unit)s xin lỗi vì chậm giải quyết hồ sơ (lý do: %(reason)s) và hẹn lại ngày trả "
             "kết quả: %(date)s."
         )

@@ -24,6 +24,7 @@ from django.db.models import Case as When_
 from django.db.models import IntegerField, QuerySet, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from lienthong.accounts.models import Role
 from lienthong.core import calendar
@@ -133,8 +134,8 @@ def upload_result(
         by=by,
         at=at,
         org_unit=unit_of(by),
-        public_note=_("Đã có kết quả giải quyết: %s.") % result.title,
-        internal_note=_("Thay tệp kết quả.") if replaced else "",
+        public_note=gettext_noop("Đã có kết quả giải quyết: %s.") % result.title,
+        internal_note=gettext_noop("Thay tệp kết quả.") if replaced else "",
         data={"result_id": result.pk, "replaced": replaced},
     )
     return result

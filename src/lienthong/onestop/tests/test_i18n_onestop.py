@@ -88,3 +88,19 @@ def test_the_public_lookup_speaks_english_to_an_english_browser(client: Client) 
     assert "No dossier has the code “000.00.00.H99-250101-0001”" in text_of(
         missing.content.decode()
     )
+
+
+def test_notes_are_recorded_in_vietnamese_whatever_language_the_official_reads() -> None:
+    # Given an official working in English
+    with translation.override("en"):
+        # When they receive a dossier at the counter and then accept an online one
+        counter = make_dossier(channel="counter")
+        online = make_dossier(channel="online")
+    # Then the history notes, which the citizen and the record keep, are the Vietnamese ones
+    notes = [h.public_note for h in counter.history.order_by("pk") if h.public_note]
+    notes += [h.public_note for h in online.history.order_by("pk") if h.public_note]
+    assert notes, "no note was written"
+    due = f"{counter.due_date:%d/%m/%Y}"
+    assert f"Hồ sơ được tiếp nhận; hẹn trả kết quả ngày {due}." in notes
+    assert "Hồ sơ đã được nộp trực tuyến, chờ cán bộ một cửa tiếp nhận." in notes
+    assert not any("dossier" in note.lower() for note in notes), notes
