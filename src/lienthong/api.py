@@ -37,6 +37,13 @@ def _register_routers() -> None:
     from lienthong.accounts.api import router as accounts_router
     from lienthong.core.api import router as core_router
     from lienthong.onestop.api import router as onestop_router
+    from lienthong.registries.budget.api import router as budget_router
+    from lienthong.registries.enterprises.api import router as enterprises_router
+    from lienthong.registries.labour.api import router as labour_router
+    from lienthong.registries.land.api import router as land_router
+    from lienthong.registries.legal.api import router as legal_router
+    from lienthong.registries.population.api import router as population_router
+    from lienthong.registries.staff.api import router as staff_router
     from lienthong.search.api import router as search_router
     from lienthong.workflow.api import router as workflow_router
 
@@ -45,6 +52,13 @@ def _register_routers() -> None:
     api.add_router("/inbox/", workflow_router)
     api.add_router("/search/", search_router)
     api.add_router("/onestop/", onestop_router)
+    api.add_router("/registries/legal/", legal_router)
+    api.add_router("/registries/land/", land_router)
+    api.add_router("/registries/population/", population_router)
+    api.add_router("/registries/staff/", staff_router)
+    api.add_router("/registries/enterprises/", enterprises_router)
+    api.add_router("/registries/labour/", labour_router)
+    api.add_router("/registries/budget/", budget_router)
 
 
 _register_routers()

@@ -107,6 +107,9 @@ class CounterIntakeForm(ApplicantFieldsMixin):
     agency = forms.ModelChoiceField(
         label=_("Cơ quan tiếp nhận"), queryset=OrgUnit.objects.none(), empty_label=None
     )
+    # The data-access log rows of registry look-ups made for this intake (pre-fill), so the
+    # dossier's code can be added to them once it is received.
+    registry_access = forms.CharField(required=False, widget=forms.HiddenInput, max_length=200)
     note = forms.CharField(
         label=_("Nội dung yêu cầu (nếu có)"),
         required=False,
@@ -143,6 +146,11 @@ class CounterIntakeForm(ApplicantFieldsMixin):
                 required=False,
             )
         style_fields(self)
+
+    def registry_access_ids(self) -> list[int]:
+        """The ids of the pre-fill reads carried by the form."""
+        text = self.cleaned_data.get("registry_access") or ""
+        return [int(part) for part in text.split(",") if part.strip().isdigit()]
 
     def rows(self) -> Iterator[CounterRow]:
         """The component lines, in the procedure's order."""

@@ -35,6 +35,8 @@ from lienthong.onestop.forms_intake import (
 )
 from lienthong.onestop.models import Dossier, DossierComponent, DossierStatus, Procedure
 from lienthong.onestop.uploads import content_type_of, display_name
+from lienthong.registries.base.access import attach_reference, prefill
+from lienthong.registries.base.models import DataAccess
 from lienthong.workflow.engine import WrongState
 
 PAGE_SIZE = 50
@@ -116,6 +118,15 @@ def counter_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         Procedure.objects.filter(agencies__in=agencies).distinct(), code=procedure_code
     )
     agencies = intake.officer_agencies(user, procedure)
+    if request.method == "POST" and "prefill" in request.POST:
+        # "Điền từ CSDL dân cư": look the applicant up by personal ID (once-only).
+        form = _prefilled(request, procedure, agencies, user)
+        context = {
+            "procedure": procedure,
+            "form": form,
+            "time_limit": slips.time_limit_text(procedure),
+        }
+        return render(request, "onestop/intake_counter_form.html", context)
     form = CounterIntakeForm(
         request.POST or None, procedure=procedure, agencies=agencies, initial=None
     )
@@ -133,6 +144,8 @@ def counter_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            # The registry reads made to pre-fill this dossier now name it.
+            attach_reference(form.registry_access_ids(), dossier.code, by=user)
             messages.success(
                 request,
                 _("Đã tiếp nhận hồ sơ %(code)s, hẹn trả ngày %(day)s.")
@@ -146,6 +159,54 @@ def counter_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     }
     status = 422 if request.method == "POST" else 200
     return render(request, "onestop/intake_counter_form.html", context, status=status)
+
+
+def _prefilled(
+    request: HttpRequest, procedure: Procedure, agencies: Any, user: User
+) -> CounterIntakeForm:
+    """The counter form as typed, with the applicant filled in from the population registry.
+
+    The read is logged (purpose: receiving a dossier of this procedure); the form carries the
+    log row's id so that the dossier's code is added to it once received.
+    """
+    data = request.POST.copy()
+    personal_id = (data.get("applicant_personal_id") or "").strip()
+    problem = ""
+    found = None
+    if not personal_id:
+        problem = _("Nhập số định danh cá nhân rồi bấm “Điền từ CSDL dân cư”.")
+    else:
+        try:
+            found = prefill(
+                "person",
+                personal_id,
+                by=user,
+                purpose=_("Tiếp nhận hồ sơ thủ tục %(code)s") % {"code": procedure.code},
+                channel=DataAccess.Channel.INTAKE,
+            )
+        except PermissionDenied as exc:
+            problem = str(exc)
+        else:
+            if found is None:
+                problem = _("Không tìm thấy số định danh %(id)s trong CSDL dân cư.") % {
+                    "id": personal_id
+                }
+    if found is not None:
+        data["applicant_kind"] = Dossier.ApplicantKind.PERSON
+        data["applicant_name"] = found.name
+        data["applicant_address"] = found.address
+        carried = [part for part in (data.get("registry_access") or "").split(",") if part]
+        data["registry_access"] = ",".join([*carried, str(found.access_id)])
+        messages.info(
+            request,
+            _("Đã điền thông tin người nộp từ CSDL dân cư (lượt khai thác được ghi nhật ký)."),
+        )
+    if problem:
+        messages.error(request, problem)
+    # Unbound, with what was typed as initial values: the fields not filled in yet are not
+    # shown as errors before the officer has had the chance to fill them.
+    initial = {key: data.get(key) for key in data if key != "csrfmiddlewaretoken"}
+    return CounterIntakeForm(procedure=procedure, agencies=agencies, initial=initial)
 
 
 @login_required

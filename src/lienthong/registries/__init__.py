@@ -1,0 +1,1 @@
+"""Shared registries (cơ sở dữ liệu dùng chung): one Django app per registry."""

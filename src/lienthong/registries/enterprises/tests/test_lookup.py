@@ -1,0 +1,116 @@
+"""Once-only pre-fill of an organisation by tax code, through the base's lookup interface
+(`registries.base.access.prefill`): who may read, what is returned, and the logged read."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from lienthong.accounts.models import Role
+from lienthong.core.testing import make_user
+from lienthong.registries.base.access import lookup_for, prefill
+from lienthong.registries.base.models import DataAccess
+from lienthong.registries.base.services import delete_record
+from lienthong.registries.enterprises import services
+from lienthong.registries.enterprises.lookups import EnterpriseLookup
+from lienthong.registries.enterprises.models import BranchKind
+from lienthong.registries.enterprises.testing import World, make_enterprise, make_world
+
+pytestmark = pytest.mark.django_db
+
+INTAKE = DataAccess.Channel.INTAKE
+
+
+@pytest.fixture
+def world() -> World:
+    return make_world()
+
+
+def test_the_enterprise_registry_answers_organisation_lookups() -> None:
+    lookup = lookup_for("organisation")
+    assert isinstance(lookup, EnterpriseLookup)
+    assert lookup.registry == "enterprises"
+
+
+def test_an_official_of_a_granted_agency_gets_the_enterprise_and_the_read_is_logged(
+    world: World,
+) -> None:
+    enterprise = make_enterprise(
+        world.owner,
+        name="Công ty TNHH Bao bì Minh Phát",
+        address_commune="",
+        address_commune_legacy="25753",
+        lines=("1702", "2220"),
+    )
+    enterprise.full_clean()  # resolves the legacy commune to its 2025 successor
+    enterprise.save()
+
+    found = prefill(
+        "organisation",
+        enterprise.tax_code.replace("37", "37 ", 1),  # typed with a space: still found
+        by=world.reader,
+        purpose="Tiếp nhận hồ sơ thủ tục 1.009664",
+        channel=INTAKE,
+    )
+
+    assert found is not None
+    assert (found.key, found.name, found.commune) == (
+        enterprise.tax_code,
+        "Công ty TNHH Bao bì Minh Phát",
+        "25747",
+    )
+    assert found.address == "Số 12 Đường 30/4, Phường Thủ Dầu Một, Thành phố Hồ Chí Minh"
+    assert found.data["representative_name"] == "Nguyễn Văn An"
+    assert found.data["enterprise_type_label"] == "Công ty TNHH một thành viên"
+    assert (found.data["main_line"], found.data["status"]) == ("1702", "active")
+    assert found.access_id is not None
+    access = DataAccess.objects.get(pk=found.access_id)
+    assert (access.registry, access.subject_key, access.channel) == (
+        "enterprises",
+        enterprise.tax_code,
+        "intake",
+    )
+    assert access.purpose == "Tiếp nhận hồ sơ thủ tục 1.009664"
+    assert access.agency == world.reader_agency
+
+
+def test_a_branch_code_finds_the_branch_and_its_enterprise(world: World) -> None:
+    enterprise = make_enterprise(world.owner)
+    services.add_branch(
+        enterprise,
+        kind=BranchKind.BRANCH,
+        name="Chi nhánh Phú Lợi",
+        tax_code=f"{enterprise.tax_code}-003",
+        commune="25750",
+        by=world.official,
+    )
+    found = prefill(
+        "organisation",
+        f"{enterprise.tax_code}003",
+        by=world.official,
+        purpose="Tiếp nhận hồ sơ",
+        channel=INTAKE,
+    )
+    assert found is not None
+    assert (found.key, found.name, found.commune) == (
+        f"{enterprise.tax_code}-003",
+        "Chi nhánh Phú Lợi",
+        "25750",
+    )
+    assert found.data["enterprise_tax_code"] == enterprise.tax_code
+
+
+def test_unknown_deleted_or_malformed_codes_find_nothing_and_log_nothing(world: World) -> None:
+    enterprise = make_enterprise(world.owner)
+    delete_record(enterprise, by=world.official)
+    for key in (enterprise.tax_code, "0100233488", "0100233480", "074185003217", "abc"):
+        assert prefill("organisation", key, by=world.reader, purpose="Thử", channel=INTAKE) is None
+    assert not DataAccess.objects.exists()
+
+
+def test_an_official_without_a_grant_is_refused_and_nothing_is_logged(world: World) -> None:
+    enterprise = make_enterprise(world.owner)
+    for user in (world.outsider, make_user(roles=[(Role.ONESTOP_OFFICER, world.other_owner)])):
+        with pytest.raises(PermissionDenied):
+            prefill("organisation", enterprise.tax_code, by=user, purpose="Thử", channel=INTAKE)
+    assert not DataAccess.objects.exists()
