@@ -241,6 +241,11 @@ def main(argv: list[str] | None = None) -> int:
         default=int(os.environ.get("LIENTHONG_BENCH_POPULATION", DEFAULT_PERSONS)),
         help=f"residents to generate (default {DEFAULT_PERSONS:,}; province: 3,200,000)",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="measure lookups and searches on the persons already in the database",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lienthong.settings")
     import django
@@ -250,9 +255,10 @@ def main(argv: list[str] | None = None) -> int:
 
     from lienthong.core.models import OrgUnit
     from lienthong.core.units import load_units, units_loaded
-    from lienthong.registries.base.views import count_capped
     from lienthong.registries.population.models import Person
 
+    if args.reuse and Person.all_objects.exists():
+        return measure(*sample_from_database())
     if Person.all_objects.exists():
         note("bench_population: the database already holds persons; use a scratch database")
         return 2
@@ -301,7 +307,27 @@ def main(argv: list[str] | None = None) -> int:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    return measure(ids, names)
 
+
+def sample_from_database() -> tuple[list[str], list[str]]:
+    """IDs and names of random persons already in the table (for --reuse)."""
+    from lienthong.registries.population.models import Person
+
+    last = Person.all_objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    rng = random.Random(11)
+    picks = [rng.randint(1, last) for _i in range(SAMPLE)]
+    rows = Person.all_objects.filter(pk__in=picks).values_list("personal_id", "full_name")
+    ids, names = zip(*rows, strict=True)
+    return list(ids), list(names)
+
+
+def measure(ids: list[str], names: list[str]) -> int:
+    """The lookups by ID and the searches by name over the imported persons."""
+    from lienthong.registries.base.views import count_capped
+    from lienthong.registries.population.models import Person
+
+    imported = Person.objects.count()
     rng = random.Random(7)
     lookups = []
     for personal_id in ids:

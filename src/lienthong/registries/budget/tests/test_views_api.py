@@ -229,3 +229,22 @@ def test_list_page_query_count(client: Client, lines: BudgetWorld) -> None:
         response = client.get(url)
     assert response.status_code == 200 and "Bệnh viện Đa khoa tỉnh" in response.content.decode()
     assert len(many) == len(few)
+
+
+def test_create_line_through_the_form(client: Client, world: BudgetWorld) -> None:
+    login(client, world.health_official)
+    data = {
+        "owner": world.health.pk, "agency": world.hospital.pk, "year": "2025", "period": "Q3",
+        "kind": "expenditure", "stage": "plan", "chapter_code": "423", "item_code": "",
+        "sub_item_code": "6501", "amount": "450000000", "description": "Tiền điện quý 3",
+    }  # fmt: skip
+    response = client.post("/csdl/ngan-sach/them/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    line = BudgetLine.objects.get(description="Tiền điện quý 3")
+    assert (line.item_code, line.month_from, line.month_to) == ("6500", 7, 9)
+    assert line.amount == 450_000_000
+    wrong = {**data, "period": "Q4", "kind": "revenue", "description": "Sai"}
+    response = client.post("/csdl/ngan-sach/them/", wrong)
+    assert response.status_code == 422
+    assert "Mục 6500 là mục chi, không phải thu." in response.content.decode()
+    assert not BudgetLine.objects.filter(description="Sai").exists()
