@@ -161,25 +161,41 @@ def counter_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     return render(request, "onestop/intake_counter_form.html", context, status=status)
 
 
+#: What each pre-fill button looks up: (lookup kind, the form field holding the key, the
+#: applicant kind it fills, the registry's name in the messages).
+PREFILL_SOURCES = {
+    "person": ("person", "applicant_personal_id", Dossier.ApplicantKind.PERSON),
+    "organisation": ("organisation", "applicant_tax_code", Dossier.ApplicantKind.ORGANISATION),
+}
+
+
 def _prefilled(
     request: HttpRequest, procedure: Procedure, agencies: Any, user: User
 ) -> CounterIntakeForm:
-    """The counter form as typed, with the applicant filled in from the population registry.
+    """The counter form as typed, with the applicant filled in from a registry: the population
+    registry by personal ID ("Điền từ CSDL dân cư") or the enterprise registry by tax code
+    ("Điền từ CSDL doanh nghiệp").
 
     The read is logged (purpose: receiving a dossier of this procedure); the form carries the
     log row's id so that the dossier's code is added to it once received.
     """
     data = request.POST.copy()
-    personal_id = (data.get("applicant_personal_id") or "").strip()
+    source = data.get("prefill") if data.get("prefill") in PREFILL_SOURCES else "person"
+    kind, key_field, applicant_kind = PREFILL_SOURCES[source]
+    key = (data.get(key_field) or "").strip()
     problem = ""
     found = None
-    if not personal_id:
-        problem = _("Nhập số định danh cá nhân rồi bấm “Điền từ CSDL dân cư”.")
+    if not key:
+        problem = (
+            _("Nhập số định danh cá nhân rồi bấm “Điền từ CSDL dân cư”.")
+            if source == "person"
+            else _("Nhập mã số thuế rồi bấm “Điền từ CSDL doanh nghiệp”.")
+        )
     else:
         try:
             found = prefill(
-                "person",
-                personal_id,
+                kind,
+                key,
                 by=user,
                 purpose=_("Tiếp nhận hồ sơ thủ tục %(code)s") % {"code": procedure.code},
                 channel=DataAccess.Channel.INTAKE,
@@ -188,19 +204,35 @@ def _prefilled(
             problem = str(exc)
         else:
             if found is None:
-                problem = _("Không tìm thấy số định danh %(id)s trong CSDL dân cư.") % {
-                    "id": personal_id
-                }
+                problem = (
+                    _("Không tìm thấy số định danh %(id)s trong CSDL dân cư.") % {"id": key}
+                    if source == "person"
+                    else _("Không tìm thấy mã số thuế %(code)s trong CSDL doanh nghiệp.")
+                    % {"code": key}
+                )
     if found is not None:
-        data["applicant_kind"] = Dossier.ApplicantKind.PERSON
+        data["applicant_kind"] = applicant_kind
         data["applicant_name"] = found.name
         data["applicant_address"] = found.address
+        for field in ("phone", "email"):
+            if found.data.get(field) and not data.get(f"applicant_{field}"):
+                data[f"applicant_{field}"] = found.data[field]
         carried = [part for part in (data.get("registry_access") or "").split(",") if part]
         data["registry_access"] = ",".join([*carried, str(found.access_id)])
         messages.info(
             request,
-            _("Đã điền thông tin người nộp từ CSDL dân cư (lượt khai thác được ghi nhật ký)."),
+            _("Đã điền thông tin người nộp từ CSDL dân cư (lượt khai thác được ghi nhật ký).")
+            if source == "person"
+            else _(
+                "Đã điền thông tin tổ chức từ CSDL doanh nghiệp (lượt khai thác được ghi nhật ký)."
+            ),
         )
+        status = found.data.get("status_label")
+        if source == "organisation" and found.data.get("status") not in (None, "active"):
+            messages.warning(
+                request,
+                _("Lưu ý: doanh nghiệp đang ở tình trạng “%(status)s”.") % {"status": status},
+            )
     if problem:
         messages.error(request, problem)
     # Unbound, with what was typed as initial values: the fields not filled in yet are not

@@ -3,18 +3,25 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 
 from lienthong.accounts.models import Role
-from lienthong.core.testing import make_user
+from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
+from lienthong.onestop.models import Dossier
+from lienthong.onestop.testing import make_officer, make_procedure
 from lienthong.registries.base.access import lookup_for, prefill
 from lienthong.registries.base.models import DataAccess
 from lienthong.registries.base.services import delete_record
 from lienthong.registries.enterprises import services
 from lienthong.registries.enterprises.lookups import EnterpriseLookup
 from lienthong.registries.enterprises.models import BranchKind
-from lienthong.registries.enterprises.testing import World, make_enterprise, make_world
+from lienthong.registries.enterprises.testing import World, make_enterprise, make_world, tax_code
 
 pytestmark = pytest.mark.django_db
 
@@ -114,3 +121,85 @@ def test_an_official_without_a_grant_is_refused_and_nothing_is_logged(world: Wor
         with pytest.raises(PermissionDenied):
             prefill("organisation", enterprise.tax_code, by=user, purpose="Thử", channel=INTAKE)
     assert not DataAccess.objects.exists()
+
+
+def _counter_post(procedure: Any, agency: Any, **fields: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "agency": agency.pk,
+        "applicant_kind": "organisation",
+        "applicant_name": "",
+        "applicant_personal_id": "",
+        "applicant_address": "",
+        **fields,
+    }
+    for component in procedure.components.all():
+        data[f"c{component.pk}_received"] = "on"
+        data[f"c{component.pk}_originals"] = "1"
+        data[f"c{component.pk}_copies"] = "0"
+    return data
+
+
+def test_counter_intake_prefills_an_organisation_by_tax_code(
+    client: Client, settings: Any, tmp_path: Path, world: World
+) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    enterprise = make_enterprise(
+        world.owner,
+        name="Công ty Cổ phần Gốm sứ Minh Long",
+        phone="02743668899",
+        email="lienhe@minhlong.example.vn",
+    )
+    procedure = make_procedure(agencies=[world.reader_agency], code="1.009664")
+    officer = make_officer(world.reader_agency)
+    login(client, officer)
+    url = f"/motcua/tiep-nhan/{procedure.code}/"
+
+    html = client.post(
+        url,
+        {
+            **_counter_post(procedure, world.reader_agency, applicant_tax_code=enterprise.tax_code),
+            "prefill": "organisation",
+        },
+    ).content.decode()
+
+    assert 'value="Công ty Cổ phần Gốm sứ Minh Long"' in html
+    assert 'value="02743668899"' in html and "Số 12 Đường 30/4" in html
+    assert "Đã điền thông tin tổ chức từ CSDL doanh nghiệp" in html
+    read = DataAccess.objects.get()
+    assert (read.subject_key, read.actor, read.purpose) == (
+        enterprise.tax_code,
+        officer,
+        "Tiếp nhận hồ sơ thủ tục 1.009664",
+    )
+    assert not Dossier.objects.exists()
+
+
+def test_counter_prefill_by_unknown_tax_code_or_without_grant_changes_nothing(
+    client: Client, world: World
+) -> None:
+    procedure = make_procedure(agencies=[world.reader_agency], code="1.009664")
+    login(client, make_officer(world.reader_agency))
+    url = f"/motcua/tiep-nhan/{procedure.code}/"
+    unknown = tax_code()
+    html = client.post(
+        url,
+        {
+            **_counter_post(procedure, world.reader_agency, applicant_tax_code=unknown),
+            "prefill": "organisation",
+        },
+    ).content.decode()
+    assert f"Không tìm thấy mã số thuế {unknown} trong CSDL doanh nghiệp." in html
+
+    enterprise = make_enterprise(world.owner)
+    outsider_agency = make_org_unit("UBND xã không được cấp quyền")
+    procedure.agencies.add(outsider_agency)
+    login(client, make_officer(outsider_agency))
+    html = client.post(
+        url,
+        {
+            **_counter_post(procedure, outsider_agency, applicant_tax_code=enterprise.tax_code),
+            "prefill": "organisation",
+        },
+    ).content.decode()
+    assert "chưa được cấp quyền khai thác" in html
+    assert not DataAccess.objects.exists() and not Dossier.objects.exists()
