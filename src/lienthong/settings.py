@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "lienthong.accounts",
     "lienthong.workflow",
     "lienthong.exchange",
+    "lienthong.exchange.messagelog",
+    "lienthong.exchange.clients",
     "lienthong.search",
     "lienthong.onestop",
     "lienthong.registries.base",
