@@ -97,13 +97,20 @@ def deferred_word_index(*registry_models: type[models.Model]) -> Iterator[None]:
     the FTS5 rows of every row added meanwhile (ids above the previous maximum: SQLite has
     one writer, and it is this transaction) are written by one INSERT … SELECT — measured
     seven times less work than the trigger firing per row. The trigger comes back before the
-    transaction ends; if the block fails, the rollback brings it back too. PostgreSQL's GIN
-    index needs nothing of the kind: the block just runs.
+    transaction ends; if the block fails, the rollback brings it back too. On PostgreSQL the
+    block runs as it is and the GIN index's pending list is merged after it: left there, the
+    last rows of a large import would be read in full by every search until vacuum.
     """
-    from lienthong.registries.base.fulltext import fts_table, trigger_statements
+    from lienthong.registries.base.fulltext import (
+        clean_pending_list,
+        fts_table,
+        trigger_statements,
+    )
 
     if connection.vendor != "sqlite" or not registry_models:
         yield
+        for model in registry_models:
+            clean_pending_list(model)
         return
     marks: dict[type[models.Model], int] = {}
     with connection.cursor() as cursor:

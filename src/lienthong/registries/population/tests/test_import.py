@@ -322,3 +322,27 @@ def test_command_line_refuses_a_user_without_the_right(world: World, tmp_path: P
             world.reader.username,
         )
     assert not Person.all_objects.exists()
+
+
+def test_an_import_leaves_the_word_index_complete_and_compact(world: World, tmp_path: Path) -> None:
+    """SQLite: the FTS rows of the import are written at its end. PostgreSQL: the GIN index
+    keeps a short pending list, and the import merges what it added (every search would
+    read it in full until vacuum)."""
+    from django.db import connection
+
+    from lienthong.registries.base.fulltext import GIN_PENDING_LIST_KB, fts_table, gin_index
+
+    import_(world, write_csv(tmp_path / "ok.csv", GOOD))
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f'SELECT count(*) FROM "{fts_table(Person)}"')
+            assert cursor.fetchone()[0] == 3
+            return
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = %s", [gin_index(Person)])
+        assert cursor.fetchone()[0] == [f"gin_pending_list_limit={GIN_PENDING_LIST_KB}"]
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pgstattuple")
+        cursor.execute(
+            "SELECT pending_tuples FROM pgstatginindex(%s::regclass)", [gin_index(Person)]
+        )
+        assert cursor.fetchone()[0] == 0
+    assert Person.objects.search("nguyen van").count() == 2
