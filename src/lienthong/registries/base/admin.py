@@ -42,14 +42,75 @@ class DeletedFilter(admin.SimpleListFilter):
         return queryset.filter(deleted_at__isnull=True)
 
 
-class RegistryAdmin(admin.ModelAdmin):
+class HistoryAdmin(admin.ModelAdmin):
+    """A record's history from the audit log, each version with "revert to this version";
+    `revert` does the write (a subclass gives its registry's service)."""
+
+    object_history_template = "admin/registry/history.html"
+    #: What each audit action (its last dotted part) is called in the history.
+    action_labels: dict[str, Any] = services.ACTION_LABELS
+
+    def revert(self, request: HttpRequest, obj: Any, entry: AuditEntry) -> None:
+        """Put `obj` back as `entry` left it (ValidationError or PermissionDenied if not)."""
+        services.revert_record(obj, entry=entry, by=request.user)
+
+    def get_urls(self) -> list[URLPattern]:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<int:object_id>/history/<int:seq>/revert/",
+                self.admin_site.admin_view(self.revert_view),
+                name="{}_{}_revert".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The record's versions from the audit log, each with "revert to this version"."""
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if not self.has_view_or_change_permission(request, obj):
+            raise PermissionDenied
+        info = self.model._meta.app_label, self.model._meta.model_name
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Lịch sử thay đổi: %(record)s") % {"record": obj},
+            "opts": self.model._meta,
+            "object": obj,
+            "versions": services.history(obj),
+            "action_labels": self.action_labels,
+            "can_revert": self.has_change_permission(request, obj),
+            "revert_url_name": "admin:{}_{}_revert".format(*info),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.object_history_template, context)
+
+    def revert_view(self, request: HttpRequest, object_id: int, seq: int) -> HttpResponse:
+        """POST: put the record back as version `seq` left it (through the service)."""
+        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
+        if request.method != "POST" or not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        entry = get_object_or_404(AuditEntry.objects.of_object(obj), seq=seq)
+        try:
+            self.revert(request, obj, entry)
+        except (ValidationError, PermissionDenied) as exc:
+            self.message_user(
+                request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
+            )
+        else:
+            self.message_user(request, _("Đã trả bản ghi về phiên bản #%(seq)d.") % {"seq": seq})
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[obj.pk]))
+
+
+class RegistryAdmin(HistoryAdmin):
     """Admin of a registry model: every write goes through `registries.base.services`."""
 
     list_filter = (DeletedFilter,)
     readonly_fields = ("created_at", "updated_at", "deleted_at", "deleted_by", "import_job")
     show_full_result_count = False
     actions = ["restore_selected"]
-    object_history_template = "admin/registry/history.html"
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
         return self.model.all_objects.all()
@@ -82,55 +143,6 @@ class RegistryAdmin(admin.ModelAdmin):
             else:
                 restored += 1
         self.message_user(request, _("Đã khôi phục %(n)d bản ghi.") % {"n": restored})
-
-    def get_urls(self) -> list[URLPattern]:
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return [
-            path(
-                "<int:object_id>/history/<int:seq>/revert/",
-                self.admin_site.admin_view(self.revert_view),
-                name="{}_{}_revert".format(*info),
-            ),
-            *super().get_urls(),
-        ]
-
-    def history_view(
-        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
-    ) -> HttpResponse:
-        """The record's versions from the audit log, each with "revert to this version"."""
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if not self.has_view_or_change_permission(request, obj):
-            raise PermissionDenied
-        info = self.model._meta.app_label, self.model._meta.model_name
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Lịch sử thay đổi: %(record)s") % {"record": obj},
-            "opts": self.model._meta,
-            "object": obj,
-            "versions": services.history(obj),
-            "action_labels": services.ACTION_LABELS,
-            "can_revert": self.has_change_permission(request, obj),
-            "revert_url_name": "admin:{}_{}_revert".format(*info),
-            **(extra_context or {}),
-        }
-        return TemplateResponse(request, self.object_history_template, context)
-
-    def revert_view(self, request: HttpRequest, object_id: int, seq: int) -> HttpResponse:
-        """POST: put the record back as version `seq` left it (through the service)."""
-        obj = get_object_or_404(self.get_queryset(request), pk=object_id)
-        if request.method != "POST" or not self.has_change_permission(request, obj):
-            raise PermissionDenied
-        entry = get_object_or_404(AuditEntry.objects.of_object(obj), seq=seq)
-        try:
-            services.revert_record(obj, entry=entry, by=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            self.message_user(
-                request, " ".join(getattr(exc, "messages", [str(exc)])), messages.ERROR
-            )
-        else:
-            self.message_user(request, _("Đã trả bản ghi về phiên bản #%(seq)d.") % {"seq": seq})
-        info = self.model._meta.app_label, self.model._meta.model_name
-        return HttpResponseRedirect(reverse("admin:{}_{}_history".format(*info), args=[obj.pk]))
 
 
 @admin.register(RegistryGrant)

@@ -159,6 +159,53 @@ def _job_out(job: ImportJob) -> dict[str, Any]:
     }
 
 
+def import_upload(
+    registry_type: RegistryType,
+    file: UploadedFile,
+    *,
+    owner: Any,
+    by: Any,
+    valid_only: bool,
+) -> Status[dict[str, Any]]:
+    """Check and import an uploaded file (the caller checked `by` may import for `owner`):
+    201 with the counts, or 422 with the row-level report when nothing was imported."""
+    from lienthong.registries.base.views import uploaded_path
+
+    try:
+        with uploaded_path(file) as path:
+            job = importing.import_file(
+                registry_type,
+                path,
+                owner=owner,
+                by=by,
+                valid_only=valid_only,
+                original_name=file.name or "tep",
+                keep_file=True,
+            )
+    except ValidationError as exc:
+        return Status(
+            422,
+            {
+                "detail": " ".join(exc.messages),
+                "job": 0,
+                "status": "rejected",
+                "total_rows": 0,
+                "valid_rows": 0,
+                "imported_rows": 0,
+                "error_count": 1,
+                "errors": [{"row": 0, "column": "", "message": " ".join(exc.messages)}],
+            },
+        )
+    if job.status != ImportJob.Status.IMPORTED:
+        detail = (
+            _("Tệp có lỗi nên không nhập dòng nào (gửi valid_only=true để nhập các dòng hợp lệ).")
+            if job.status == ImportJob.Status.REJECTED
+            else _("Lỗi khi ghi: không dòng nào được nhập.")
+        )
+        return Status(422, {"detail": detail, **_job_out(job)})
+    return Status(201, _job_out(job))
+
+
 def build_router(
     registry_type: RegistryType,
     *,
@@ -255,48 +302,11 @@ def build_router(
         owner: Form[int],
         valid_only: Form[bool] = False,
     ) -> Any:
-        from lienthong.registries.base.views import uploaded_path
-
         user = _editor(request)
         owner_unit = services.owner_agencies(user).filter(pk=owner).first()
         if owner_unit is None:
             raise HttpError(403, _("Bạn không có quyền nhập dữ liệu cho cơ quan này."))
-        try:
-            with uploaded_path(file) as path:
-                job = importing.import_file(
-                    registry_type,
-                    path,
-                    owner=owner_unit,
-                    by=user,
-                    valid_only=valid_only,
-                    original_name=file.name or "tep",
-                    keep_file=True,
-                )
-        except ValidationError as exc:
-            return Status(
-                422,
-                {
-                    "detail": " ".join(exc.messages),
-                    "job": 0,
-                    "status": "rejected",
-                    "total_rows": 0,
-                    "valid_rows": 0,
-                    "imported_rows": 0,
-                    "error_count": 1,
-                    "errors": [{"row": 0, "column": "", "message": " ".join(exc.messages)}],
-                },
-            )
-        if job.status != ImportJob.Status.IMPORTED:
-            detail = (
-                _(
-                    "Tệp có lỗi nên không nhập dòng nào "
-                    "(gửi valid_only=true để nhập các dòng hợp lệ)."
-                )
-                if job.status == ImportJob.Status.REJECTED
-                else _("Lỗi khi ghi: không dòng nào được nhập.")
-            )
-            return Status(422, {"detail": detail, **_job_out(job)})
-        return Status(201, _job_out(job))
+        return import_upload(registry_type, file, owner=owner_unit, by=user, valid_only=valid_only)
 
     @router.get(
         "/{int:record_id}",

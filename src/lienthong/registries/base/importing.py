@@ -55,6 +55,8 @@ from lienthong.registries.base.services import can_edit_for
 MAX_REPORTED_ERRORS = 1000
 BATCH = 2000
 FORMATS = ("csv", "xlsx")
+#: Characters one CSV cell may hold.
+CSV_CELL_MAX = 16 * 1024 * 1024
 
 
 # --- Columns and parsers --------------------------------------------------------------------
@@ -199,6 +201,8 @@ def _sniff_delimiter(first_line: str) -> str:
 def read_rows(path: Path, fmt: str) -> Iterator[tuple[int, list[str]]]:
     """(row number, cell texts) of every row, the header being row 1; constant memory."""
     if fmt == "csv":
+        # A cell may hold a whole text (a law runs to 460 KB); the csv module stops at 128 KB.
+        csv.field_size_limit(max(csv.field_size_limit(), CSV_CELL_MAX))
         with path.open("r", encoding="utf-8-sig", newline="") as handle:
             first = handle.readline()
             handle.seek(0)
@@ -408,7 +412,25 @@ def check_file(
     """Pass 1: every row parsed and validated, keys checked against the table and the file.
 
     With `spool`, the column values of every row that passed are written to it for pass 2.
+    The registry's `check_rows` then looks across the rows that passed (it gets a spool of
+    its own when none is given).
     """
+    check_rows = ctx.registry_type.check_rows
+    if check_rows is None:
+        return _check_each_row(ctx, path, fmt, spool)
+    checked = Spool() if spool is None else spool
+    try:
+        result = _check_each_row(ctx, path, fmt, checked)
+        if 1 not in result.error_rows:
+            check_rows(ctx, checked, result)
+            result.errors.sort(key=lambda e: e.row)
+        return result
+    finally:
+        if spool is None:
+            checked.close()
+
+
+def _check_each_row(ctx: ImportContext, path: Path, fmt: str, spool: Spool | None) -> CheckResult:
     registry_type = ctx.registry_type
     result = CheckResult()
     header = _header(registry_type, path, fmt, result)
@@ -530,21 +552,24 @@ def _write(
     assert job is not None
     now = timezone.now()
     inserted = 0
-    bulk.prepare_connection()
-    with bulk.deferred_word_index(model, *registry_type.also_inserts):
-        for spooled in spool.batches():
-            batch = [row for number, row in spooled if number not in skip]
-            for row in batch:
-                row["owner_id"] = ctx.owner.pk
-                row["import_job_id"] = job.pk
-                row["created_at"] = row["updated_at"] = now
-                row["search_text"] = model.search_text_of(row)
-            if registry_type.before_insert is not None:
-                registry_type.before_insert(batch, ctx)
-            bulk.insert_rows(model, batch)
-            inserted += len(batch)
-            if progress is not None:
-                progress(inserted)
+    batches = ([row for number, row in rows if number not in skip] for rows in spool.batches())
+    if registry_type.write_rows is not None:
+        inserted = registry_type.write_rows(ctx, batches)
+    else:
+        bulk.prepare_connection()
+        with bulk.deferred_word_index(model, *registry_type.also_inserts):
+            for batch in batches:
+                for row in batch:
+                    row["owner_id"] = ctx.owner.pk
+                    row["import_job_id"] = job.pk
+                    row["created_at"] = row["updated_at"] = now
+                    row["search_text"] = model.search_text_of(row)
+                if registry_type.before_insert is not None:
+                    registry_type.before_insert(batch, ctx)
+                bulk.insert_rows(model, batch)
+                inserted += len(batch)
+                if progress is not None:
+                    progress(inserted)
     if registry_type.after_import is not None:
         registry_type.after_import(ctx)
     job.status = ImportJob.Status.IMPORTED
@@ -621,11 +646,22 @@ def job_path(job: ImportJob, fallback: Path | None = None) -> Path:
     return fallback
 
 
-def check_job(job: ImportJob, path: Path, *, by: Any, spool: Spool | None = None) -> CheckResult:
-    """Run the check pass for a job and store its report on it."""
+def check_job(
+    job: ImportJob,
+    path: Path,
+    *,
+    by: Any,
+    spool: Spool | None = None,
+    registry_type: RegistryType | None = None,
+) -> CheckResult:
+    """Run the check pass for a job and store its report on it.
+
+    `registry_type` serves a registry that is not registered (legal documents, which have
+    pages of their own); the default is the registered type of the job's registry.
+    """
     from lienthong.registries.base.registry import get
 
-    registry_type = get(job.registry)
+    registry_type = registry_type or get(job.registry)
     ctx = ImportContext(registry_type, job.owner, by, job)
     result = check_file(ctx, path, job.file_format, spool=spool)
     job.total_rows = result.total_rows
@@ -643,6 +679,7 @@ def run_job(
     by: Any,
     valid_only: bool = False,
     progress: Callable[[int], None] | None = None,
+    registry_type: RegistryType | None = None,
 ) -> ImportJob:
     """Check the file again (the table may have changed) and, if allowed, import it.
 
@@ -655,10 +692,10 @@ def run_job(
         raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu cho cơ quan này."))
     if job.status == ImportJob.Status.IMPORTED:
         raise ValidationError(_("Tệp này đã được nhập (lần nhập #%(id)d).") % {"id": job.pk})
-    registry_type = get(job.registry)
+    registry_type = registry_type or get(job.registry)
     spool = Spool()
     try:
-        result = check_job(job, path, by=by, spool=spool)
+        result = check_job(job, path, by=by, spool=spool, registry_type=registry_type)
         job.valid_only = valid_only
         header_broken = 1 in result.error_rows
         if result.error_count and (not valid_only or header_broken):
@@ -701,7 +738,14 @@ def import_file(
         by=by,
         keep_file=keep_file,
     )
-    return run_job(job, job_path(job, path), by=by, valid_only=valid_only, progress=progress)
+    return run_job(
+        job,
+        job_path(job, path),
+        by=by,
+        valid_only=valid_only,
+        progress=progress,
+        registry_type=registry_type,
+    )
 
 
 def error_report_csv(job: ImportJob) -> str:

@@ -14,7 +14,7 @@ The generic pages (`views`), API (`api.build_router`), import and export (`impor
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -26,7 +26,7 @@ from django.utils.functional import Promise
 StrOrPromise = str | Promise
 
 if TYPE_CHECKING:
-    from lienthong.registries.base.importing import Column, ImportContext
+    from lienthong.registries.base.importing import CheckResult, Column, ImportContext, Spool
     from lienthong.registries.base.models import RegistryRecord
 
 
@@ -100,6 +100,13 @@ class RegistryType:
     also_inserts: tuple[type[Any], ...] = ()
     #: Called once after every batch of an import is in, in the same transaction.
     after_import: Callable[[ImportContext], None] | None = None
+    #: Checks across rows once the whole file is read (a row naming another row), over the
+    #: spooled rows that passed; it adds `RowError`s to the result.
+    check_rows: Callable[[ImportContext, Spool, CheckResult], None] | None = None
+    #: Writes the checked rows (batches of `build` values) instead of the bulk insert, for
+    #: records spanning several tables (legal documents: text, index, relations); returns
+    #: how many records it wrote. It runs in the import's transaction.
+    write_rows: Callable[[ImportContext, Iterator[list[dict[str, Any]]]], int] | None = None
     #: A person's or organisation's key (personal ID, tax code): reads are logged against it.
     subject_key: Callable[[Any], str] | None = None
     #: Help shown on the import page (expected columns, formats).

@@ -430,25 +430,74 @@ def import_view(request: HttpRequest, **kwargs: Any) -> HttpResponse:
     _require_editor(request)
     form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            with uploaded_path(upload) as path:
-                job = importing.new_job(
-                    registry_type,
-                    path,
-                    original_name=upload.name or "tep",
-                    owner=form.cleaned_data["owner"],
-                    by=request.user,
-                    keep_file=True,
-                )
-            importing.check_job(job, importing.job_path(job), by=request.user)
-        except ValidationError as exc:
-            form.add_error("file", exc.messages)
-        else:
+        job = check_upload(registry_type, form, request.user)
+        if job is not None:
             return redirect(url_of(registry_type, "import_job", job.pk))
     jobs = ImportJob.objects.filter(registry=registry_type.key, uploaded_by=request.user.pk)[:10]
     status = 422 if request.method == "POST" else 200
     return _render(request, registry_type, "import", {"form": form, "jobs": jobs}, status=status)
+
+
+def check_upload(registry_type: RegistryType, form: ImportForm, user: Any) -> ImportJob | None:
+    """The file of a valid ImportForm kept as a job and checked row by row (None: the form
+    says what is wrong)."""
+    upload = form.cleaned_data["file"]
+    try:
+        with uploaded_path(upload) as path:
+            job = importing.new_job(
+                registry_type,
+                path,
+                original_name=upload.name or "tep",
+                owner=form.cleaned_data["owner"],
+                by=user,
+                keep_file=True,
+            )
+        importing.check_job(job, importing.job_path(job), by=user, registry_type=registry_type)
+    except ValidationError as exc:
+        form.add_error("file", exc.messages)
+        return None
+    return job
+
+
+def confirm_import(
+    request: HttpRequest, registry_type: RegistryType, job: ImportJob, *, valid_only: bool
+) -> ImportJob:
+    """Import a checked job (all rows, or only the valid ones) and tell the official how it
+    went."""
+    try:
+        job = importing.run_job(
+            job,
+            importing.job_path(job),
+            by=request.user,
+            valid_only=valid_only,
+            registry_type=registry_type,
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if job.status == ImportJob.Status.IMPORTED:
+            messages.success(request, _("Đã nhập %(n)d bản ghi.") % {"n": job.imported_rows})
+        elif job.status == ImportJob.Status.REJECTED:
+            messages.error(
+                request,
+                _(
+                    "Tệp có lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn "
+                    "“Chỉ nhập các dòng hợp lệ”."
+                ),
+            )
+        else:
+            messages.error(request, _("Lỗi khi ghi dữ liệu: không dòng nào được nhập."))
+    return job
+
+
+def error_report_response(job: ImportJob) -> HttpResponse:
+    """An import's row-level report as a CSV download."""
+    response = HttpResponse(
+        "\ufeff" + importing.error_report_csv(job), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="bao-cao-loi-{job.pk}.csv"'
+    return response
 
 
 @official_required
@@ -465,26 +514,7 @@ def import_job_view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpRespons
     form = ConfirmImportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         valid_only = form.cleaned_data["valid_only"]
-        try:
-            job = importing.run_job(
-                job, importing.job_path(job), by=request.user, valid_only=valid_only
-            )
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        else:
-            if job.status == ImportJob.Status.IMPORTED:
-                messages.success(request, _("Đã nhập %(n)d bản ghi.") % {"n": job.imported_rows})
-            elif job.status == ImportJob.Status.REJECTED:
-                messages.error(
-                    request,
-                    _(
-                        "Tệp có lỗi nên chưa nhập dòng nào. Sửa tệp, hoặc chọn "
-                        "“Chỉ nhập các dòng hợp lệ”."
-                    ),
-                )
-            else:
-                messages.error(request, _("Lỗi khi ghi dữ liệu: không dòng nào được nhập."))
+        job = confirm_import(request, registry_type, job, valid_only=valid_only)
         return redirect(url_of(registry_type, "import_job", job.pk))
     return _render(request, registry_type, "import_job", {"job": job, "form": form})
 
@@ -500,11 +530,7 @@ def import_errors_view(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResp
         registry=registry_type.key,
         owner__in=services.owner_agencies(request.user),
     )
-    response = HttpResponse(
-        "\ufeff" + importing.error_report_csv(job), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-loi-{job.pk}.csv"'
-    return response
+    return error_report_response(job)
 
 
 def export_view(request: HttpRequest, **kwargs: Any) -> HttpResponseBase:

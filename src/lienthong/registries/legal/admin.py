@@ -1,7 +1,9 @@
 """Admin of the legal registry: browse every document (deleted ones too), soft-delete and
-restore through the services. Documents are added and edited on the registry's own pages
-(/csdl/van-ban/), which check the owner agency and keep the index and relations in step;
-rows are never hard-deleted here, so their audit history keeps its subject."""
+restore through the services, and each document's history (from the audit log) with "Trả về
+phiên bản này", as every registry's admin has (`registries.base.admin.HistoryAdmin`).
+Documents are added and edited on the registry's own pages (/csdl/van-ban/), which check the
+owner agency and keep the index and relations in step; rows are never hard-deleted here, so
+their audit history keeps its subject."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from lienthong.core.models import AuditEntry
+from lienthong.registries.base.admin import HistoryAdmin
+from lienthong.registries.base.services import ACTION_LABELS
 from lienthong.registries.legal import services
 from lienthong.registries.legal.models import DocumentRelation, LegalDocument
 
@@ -48,7 +53,7 @@ class RelationInline(admin.TabularInline):
 
 
 @admin.register(LegalDocument)
-class LegalDocumentAdmin(admin.ModelAdmin):
+class LegalDocumentAdmin(HistoryAdmin):
     list_display = ("number", "doc_type", "issuer", "issued_date", "status", "deleted_at", "page")
     list_filter = (DeletedFilter, "doc_type", "status", "issuer")
     search_fields = ("number", "title")
@@ -83,8 +88,18 @@ class LegalDocumentAdmin(admin.ModelAdmin):
         "page",
     )
 
+    action_labels = {
+        **ACTION_LABELS,
+        "status": _("Tình trạng hiệu lực"),
+        "relations_parsed": _("Quan hệ đọc từ nội dung"),
+    }
+
     def get_queryset(self, request: HttpRequest) -> QuerySet[LegalDocument]:
         return super().get_queryset(request).select_related("owner")
+
+    def revert(self, request: HttpRequest, obj: Any, entry: AuditEntry) -> None:
+        """The fields as the version left them, through the registry's service."""
+        services.revert_document(obj, entry=entry, by=request.user)
 
     @admin.display(description=_("trang"))
     def page(self, obj: LegalDocument) -> str:

@@ -8,7 +8,9 @@ parameters answer 422 with one Vietnamese message per field, like the search API
 Writes need a session (401 without) and the registry-owner role for the document's agency
 (403 without): POST /documents, PATCH and DELETE (soft) /documents/{ref}, POST
 /documents/{ref}/restore, POST /documents/{ref}/relations, DELETE
-/documents/{ref}/relations/{id}. Deleted documents answer 404 to every read.
+/documents/{ref}/relations/{id}, POST /documents/import (a CSV/XLSX file, answered as every
+registry's import: 201 with counts, 422 with the row report). Deleted documents answer 404
+to every read. GET /documents/export streams what GET /documents finds (public).
 
 No `from __future__ import annotations` here: django-ninja reads the annotations at import.
 """
@@ -17,16 +19,21 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils.translation import gettext as _
 from ninja import Field as SchemaField
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.files import UploadedFile
 from ninja.security import django_auth
 
 from lienthong.core.models import OrgUnit
-from lienthong.registries.legal import selectors, services
+from lienthong.registries.base import importing
+from lienthong.registries.base.api import ImportOut, ImportRejectedOut, import_upload
+from lienthong.registries.base.services import can_edit_for
+from lienthong.registries.base.views import export_response
+from lienthong.registries.legal import files, selectors, services
 from lienthong.registries.legal.forms import SearchForm
 from lienthong.registries.legal.models import DocumentRelation, LegalDocument
 from lienthong.registries.legal.parsing import DocumentData, document_type
@@ -264,6 +271,20 @@ def _require_editor(request: HttpRequest) -> None:
         raise HttpError(403, _("Bạn không có quyền cập nhật cơ sở dữ liệu văn bản."))
 
 
+def _search_form(data: dict[str, Any]) -> SearchForm:
+    """The search parameters checked; 422 with one message per bad parameter."""
+    form = SearchForm(data)
+    if not form.is_valid():
+        raise NinjaValidationError(
+            [
+                {"loc": ["query", name], "msg": m["message"], "type": m["code"]}
+                for name, messages in form.errors.get_json_data().items()
+                for m in messages
+            ]
+        )
+    return form
+
+
 @router.get("/documents", response=DocumentPageOut, summary="Tra cứu văn bản")
 def list_documents(
     request: HttpRequest,
@@ -276,7 +297,7 @@ def list_documents(
     offset: str | None = Query(None, description="Bỏ qua bấy nhiêu kết quả đầu"),
 ) -> dict[str, Any]:
     """Documents matching `q` (title matches first; a number finds its document first)."""
-    form = SearchForm(
+    form = _search_form(
         {
             "q": q,
             "type": type,
@@ -287,14 +308,6 @@ def list_documents(
             "offset": offset,
         }
     )
-    if not form.is_valid():
-        raise NinjaValidationError(
-            [
-                {"loc": ["query", name], "msg": m["message"], "type": m["code"]}
-                for name, messages in form.errors.get_json_data().items()
-                for m in messages
-            ]
-        )
     page = selectors.search_documents(
         form.cleaned_data["q"],
         form.filters(),
@@ -350,6 +363,78 @@ def create_document(request: HttpRequest, payload: DocumentIn) -> Status[dict[st
     except PermissionDenied as exc:
         raise HttpError(403, str(exc)) from exc
     return Status(201, _detail(document))
+
+
+@router.post(
+    "/documents/import",
+    auth=django_auth,
+    response={201: ImportOut, 401: ErrorOut, 403: ErrorOut, 422: ImportRejectedOut},
+    summary="Nhập văn bản từ tệp CSV/XLSX",
+    description=(
+        "Tệp có dòng lỗi không nhập văn bản nào (422 kèm báo cáo theo dòng), trừ khi "
+        "`valid_only=true`: khi đó nhập các dòng hợp lệ. `owner`: mã cơ quan hoặc id đơn vị."
+    ),
+)
+def import_documents(
+    request: HttpRequest,
+    file: File[UploadedFile],
+    owner: Form[str],
+    valid_only: Form[bool] = False,
+) -> Status[dict[str, Any]]:
+    """Check a file row by row and, if it has no error (or `valid_only`), add its documents."""
+    _require_editor(request)
+    unit = _owner(owner.strip())
+    if unit is None:
+        raise NinjaValidationError(
+            [
+                {
+                    "loc": ["form", "owner"],
+                    "msg": _("Hãy cho biết cơ quan quản lý."),
+                    "type": "missing",
+                }
+            ]
+        )
+    if not can_edit_for(request.user, unit):
+        raise HttpError(403, _("Bạn không có quyền nhập dữ liệu cho cơ quan này."))
+    return import_upload(files.DOCUMENTS, file, owner=unit, by=request.user, valid_only=valid_only)
+
+
+@router.get(
+    "/documents/export",
+    response={200: None, 422: ErrorOut},
+    summary="Xuất văn bản (CSV/XLSX)",
+    description=(
+        "Các văn bản mà danh sách trả về với cùng `q` và bộ lọc, theo các cột tệp nhập đọc; "
+        "`text=true` thêm cột toàn văn."
+    ),
+)
+def export_documents(
+    request: HttpRequest,
+    format: str = Query("csv", description="csv hoặc xlsx"),
+    text: bool = Query(False, description="Kèm toàn văn"),
+    q: str = "",
+    type: str = "",
+    issuer: str = "",
+    year: str = "",
+    status: str = "",
+) -> HttpResponseBase:
+    """What GET /documents finds, streamed as a file the import reads back."""
+    form = _search_form({"q": q, "type": type, "issuer": issuer, "year": year, "status": status})
+    if format not in importing.FORMATS:
+        raise NinjaValidationError(
+            [
+                {
+                    "loc": ["query", "format"],
+                    "msg": _("Định dạng phải là csv hoặc xlsx."),
+                    "type": "invalid",
+                }
+            ]
+        )
+    documents = files.export_queryset(form.cleaned_data["q"], form.filters(), text=text)
+    problem = files.too_long_for_xlsx(documents) if text and format == "xlsx" else ""
+    if problem:
+        raise NinjaValidationError([{"loc": ["query", "text"], "msg": problem, "type": "invalid"}])
+    return export_response(files.export_type(text=text), documents, format, request.user)
 
 
 def _detail(document: LegalDocument) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,9 +35,10 @@ from django.utils.translation import gettext as _
 
 from lienthong.accounts.models import Role
 from lienthong.core.audit import audited, record, service
-from lienthong.core.models import OrgUnit
+from lienthong.core.models import AuditEntry, OrgUnit
 from lienthong.core.permissions import is_real_user
 from lienthong.exchange.outbox import publish
+from lienthong.registries.base.services import can_edit_for, version_values
 from lienthong.registries.legal import fulltext
 from lienthong.registries.legal.models import (
     DocumentRelation,
@@ -575,6 +576,23 @@ def update_document(document: LegalDocument, *, by: Any = None, **changes: Any) 
 
 
 @service
+def revert_document(document: LegalDocument, *, entry: AuditEntry, by: Any = None) -> LegalDocument:
+    """Put a document's fields back as one version of its history left them (an update).
+
+    The text is kept as it is: the audit log holds only its SHA-256 and length.
+    """
+    if entry.object_type != document._meta.label_lower or entry.object_id != str(document.pk):
+        raise ValidationError(_("Mục lịch sử này không thuộc văn bản đang sửa."))
+    if document.is_deleted:
+        raise ValidationError(_("Văn bản đã bị xóa; hãy khôi phục trước khi sửa."))
+    values = version_values(cast(Any, document), entry)
+    changes = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    if "owner_id" in values:
+        changes["owner"] = OrgUnit.objects.filter(pk=values["owner_id"]).first()
+    return update_document(document, by=by, **changes)
+
+
+@service
 def delete_document(document: LegalDocument, *, by: Any = None) -> LegalDocument:
     """Soft-delete: hidden from lists, search and the API; restorable; history kept."""
     _require(by, document)
@@ -609,6 +627,60 @@ def restore_document(document: LegalDocument, *, by: Any = None) -> LegalDocumen
     _update_statuses(_affected_targets(document), timezone.localdate())
     _publish("restored", document)
     return document
+
+
+@service
+def create_imported(
+    batches: Iterable[list[dict[str, Any]]], *, owner: OrgUnit, by: Any = None
+) -> int:
+    """Add the documents of a checked import file (`files.DOCUMENTS`); how many were added.
+
+    Called by `registries.base.importing` inside the import's transaction, which records the
+    file once (`registry.legal.import`, event `registry.legal.imported`). Each document is
+    written as the pages write one — audit entry `legal.document.create` (so its history
+    starts there), text, index — then the relations of the file's columns (entered by a
+    person) and of the texts (once every document is in, so that names resolve), then the
+    statuses of the documents and of those they act on.
+    """
+    if not can_edit_for(by, owner):
+        raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu cho cơ quan này."))
+    created: list[int] = []
+    stated: list[DocumentRelation] = []
+    for batch in batches:
+        for row in batch:
+            values = dict(row)
+            relations: dict[str, list[str]] = values.pop("relations", {})
+            if values.get("status"):
+                values["status_locked"] = True
+            else:
+                values.pop("status", None)
+            document = _create(values, owner=owner, by=by)
+            created.append(document.pk)
+            stated += [
+                DocumentRelation(
+                    source_id=document.pk,
+                    kind=kind,
+                    target_number=number,
+                    target_key=number_key(number),
+                    origin=RelationOrigin.MANUAL,
+                    created_by=by,
+                )
+                for kind, numbers in relations.items()
+                for number in numbers
+            ]
+    DocumentRelation.objects.bulk_create(stated)
+    # Read back one at a time: the texts of a large file are not all kept in memory.
+    for document in LegalDocument.objects.filter(pk__in=created).iterator(chunk_size=50):
+        _write_parsed_relations(document)
+    _link_targets()
+    touched = set(created)
+    touched.update(
+        DocumentRelation.objects.filter(source__in=created, target__isnull=False).values_list(
+            "target_id", flat=True
+        )
+    )
+    _update_statuses(LegalDocument.objects.filter(pk__in=touched), timezone.localdate())
+    return len(created)
 
 
 # --- Loading a folder -----------------------------------------------------------------------

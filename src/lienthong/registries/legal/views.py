@@ -1,20 +1,22 @@
 """Pages of the legal registry under /csdl/van-ban/.
 
 Reading is public (no login): search with filters, a document's page with its full text,
-table of contents, relations both ways, and a print view. Registry owners (and superusers)
-add, edit, delete (soft) and restore documents and their relations, and read their history;
-others get the login page (anonymous) or 403.
+table of contents, relations both ways, a print view, and the export of a list. Registry
+owners (and superusers) add, edit, delete (soft) and restore documents and their relations,
+import files of documents, and read their history; others get the login page (anonymous) or
+403.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -22,7 +24,16 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lienthong.core.models import AuditEntry, OrgUnit
 from lienthong.core.permissions import is_official_user
-from lienthong.registries.legal import selectors, services
+from lienthong.registries.base import importing
+from lienthong.registries.base.forms import ConfirmImportForm, ImportForm
+from lienthong.registries.base.models import ImportJob
+from lienthong.registries.base.views import (
+    check_upload,
+    confirm_import,
+    error_report_response,
+    export_response,
+)
+from lienthong.registries.legal import files, selectors, services
 from lienthong.registries.legal.forms import DocumentForm, RelationForm, SearchForm
 from lienthong.registries.legal.models import (
     DocumentRelation,
@@ -34,6 +45,7 @@ from lienthong.registries.legal.parsing import DocumentData
 from lienthong.registries.legal.render import render_text
 
 PAGE_SIZE = 20
+_SEARCH_KEYS = ("q", "type", "issuer", "year", "status")
 
 
 def _page_number(raw: str | None) -> int:
@@ -47,7 +59,7 @@ def _page_number(raw: str | None) -> int:
 def document_list(request: HttpRequest) -> HttpResponse:
     """GET /csdl/van-ban/: search (folded words or a number) and filter the documents."""
     page_number = _page_number(request.GET.get("page"))
-    data = {key: request.GET.get(key, "") for key in ("q", "type", "issuer", "year", "status")}
+    data = {key: request.GET.get(key, "") for key in _SEARCH_KEYS}
     form = SearchForm(
         {**data, "limit": PAGE_SIZE, "offset": (page_number - 1) * PAGE_SIZE}
         if request.GET
@@ -333,3 +345,86 @@ def document_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request, "legal/document_history.html", {"document": document, "entries": entries}
     )
+
+
+# --- Import and export (the shared machinery of registries.base, see files.py) -------------
+
+
+def _file_pages() -> dict[str, str]:
+    """What the shared import templates link to."""
+    return {"list": reverse("legal:list"), "import": reverse("legal:import")}
+
+
+def _import_job(request: HttpRequest, pk: int) -> ImportJob:
+    """A legal import of the user's agencies (superusers: any), else 404."""
+    jobs = ImportJob.objects.filter(registry=files.DOCUMENTS.key)
+    if not request.user.is_superuser:
+        jobs = jobs.filter(owner__in=_subtree(services.editor_units(request.user)))
+    job: ImportJob = get_object_or_404(jobs, pk=pk)
+    return job
+
+
+@require_http_methods(["GET", "POST"])
+def document_import(request: HttpRequest) -> HttpResponse:
+    """GET/POST /csdl/van-ban/nhap/: upload a CSV or XLSX file; it is checked row by row at
+    once and the report shown before anything is imported."""
+    gate = _editor_gate(request)
+    if gate is not None:
+        return gate
+    form = ImportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        job = check_upload(files.DOCUMENTS, form, request.user)
+        if job is not None:
+            return HttpResponseRedirect(reverse("legal:import_job", args=[job.pk]))
+    jobs = ImportJob.objects.filter(registry=files.DOCUMENTS.key, uploaded_by=request.user.pk)
+    context = {"form": form, "rt": files.DOCUMENTS, "urls": _file_pages(), "jobs": jobs[:10]}
+    status_code = 422 if request.method == "POST" else 200
+    return render(request, "registry/import.html", context, status=status_code)
+
+
+@require_http_methods(["GET", "POST"])
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET/POST /csdl/van-ban/nhap/<id>/: the row-level report; confirm to import (all rows,
+    or only the valid ones)."""
+    gate = _editor_gate(request)
+    if gate is not None:
+        return gate
+    job = _import_job(request, pk)
+    form = ConfirmImportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        valid_only = form.cleaned_data["valid_only"]
+        job = confirm_import(request, files.DOCUMENTS, job, valid_only=valid_only)
+        return HttpResponseRedirect(reverse("legal:import_job", args=[job.pk]))
+    context = {"job": job, "form": form, "rt": files.DOCUMENTS, "urls": _file_pages()}
+    return render(request, "registry/import_job.html", context)
+
+
+@require_GET
+def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET /csdl/van-ban/nhap/<id>/loi.csv: the report as CSV."""
+    gate = _editor_gate(request)
+    if gate is not None:
+        return gate
+    return error_report_response(_import_job(request, pk))
+
+
+@require_GET
+def document_export(request: HttpRequest) -> HttpResponseBase:
+    """GET /csdl/van-ban/xuat/?format=csv|xlsx&toan_van=1: what the list shows (same search
+    and filters), streamed, in the columns the import reads. Public, like the list."""
+    form = SearchForm({key: request.GET.get(key, "") for key in _SEARCH_KEYS})
+    fmt = request.GET.get("format", "csv")
+    if fmt not in importing.FORMATS or not form.is_valid():
+        problems = [str(m) for ms in form.errors.values() for m in ms]
+        if fmt not in importing.FORMATS:
+            problems.append(_("Định dạng phải là csv hoặc xlsx."))
+        messages.error(request, " ".join(problems))
+        return HttpResponseRedirect(reverse("legal:list"))
+    text = request.GET.get("toan_van") == "1"
+    documents = files.export_queryset(form.cleaned_data["q"], form.filters(), text=text)
+    problem = files.too_long_for_xlsx(documents) if text and fmt == "xlsx" else ""
+    if problem:
+        messages.error(request, problem)
+        filters = urlencode({key: value for key, value in form.data.items() if value})
+        return HttpResponseRedirect(f"{reverse('legal:list')}?{filters}")
+    return export_response(files.export_type(text=text), documents, fmt, request.user)
