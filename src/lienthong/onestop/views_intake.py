@@ -180,7 +180,8 @@ def _prefilled(
     log row's id so that the dossier's code is added to it once received.
     """
     data = request.POST.copy()
-    source = data.get("prefill") if data.get("prefill") in PREFILL_SOURCES else "person"
+    asked = data.get("prefill") or ""
+    source = asked if asked in PREFILL_SOURCES else "person"
     kind, key_field, applicant_kind = PREFILL_SOURCES[source]
     key = (data.get(key_field) or "").strip()
     problem = ""
@@ -227,11 +228,11 @@ def _prefilled(
                 "Đã điền thông tin tổ chức từ CSDL doanh nghiệp (lượt khai thác được ghi nhật ký)."
             ),
         )
-        status = found.data.get("status_label")
         if source == "organisation" and found.data.get("status") not in (None, "active"):
             messages.warning(
                 request,
-                _("Lưu ý: doanh nghiệp đang ở tình trạng “%(status)s”.") % {"status": status},
+                _("Lưu ý: doanh nghiệp đang ở tình trạng “%(status)s”.")
+                % {"status": found.data.get("status_label")},
             )
     if problem:
         messages.error(request, problem)
