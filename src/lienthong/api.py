@@ -59,6 +59,15 @@ def _register_routers() -> None:
     api.add_router("/registries/enterprises/", enterprises_router)
     api.add_router("/registries/labour/", labour_router)
     api.add_router("/registries/budget/", budget_router)
+    from lienthong.exchange.clients.api import install as install_exchange
+
+    install_exchange(api)
+    from lienthong.exchange.delivery.api import router as delivery_router
+
+    api.add_router("/exchange/subscriptions/", delivery_router)
+    from lienthong.exchange.adapters.api import router as adapters_router
+
+    api.add_router("/exchange/edxml/", adapters_router)
 
 
 _register_routers()

@@ -91,6 +91,8 @@ INSTALLED_APPS = [
     "lienthong.exchange",
     "lienthong.exchange.messagelog",
     "lienthong.exchange.clients",
+    "lienthong.exchange.delivery",
+    "lienthong.exchange.adapters",
     "lienthong.search",
     "lienthong.onestop",
     "lienthong.registries.base",
@@ -118,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lienthong.core.middleware.RequestContextMiddleware",
+    "lienthong.exchange.clients.middleware.ExchangeLogMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -297,6 +300,22 @@ LIENTHONG = {
     "SMS_BACKEND": os.environ.get(
         "LIENTHONG_SMS_BACKEND", "lienthong.onestop.notify.LoggingSmsBackend"
     ),
+    # Gateway (docs/exchange.md): client calls per minute by default, message-log retention
+    # in days (the purge refuses under 90), Redis for the rate limit (else the database).
+    "EXCHANGE_RATE_LIMIT_PER_MINUTE": env_int("LIENTHONG_EXCHANGE_RATE_LIMIT", 600),
+    "EXCHANGE_LOG_RETENTION_DAYS": env_int("LIENTHONG_EXCHANGE_LOG_RETENTION_DAYS", 90),
+    "REDIS_URL": os.environ.get("REDIS_URL", ""),
+    # Adapters (docs/exchange-adapters.md): the national public service portal (off unless
+    # both are set), the provincial LGSP gateway, edXML peers as JSON {code: {url, api_key}}.
+    "PORTAL_URL": os.environ.get("LIENTHONG_PORTAL_URL", ""),
+    "PORTAL_TOKEN": os.environ.get("LIENTHONG_PORTAL_TOKEN", ""),
+    "LGSP_URL": os.environ.get("LIENTHONG_LGSP_URL", ""),
+    "LGSP_TOKEN_URL": os.environ.get("LIENTHONG_LGSP_TOKEN_URL", ""),
+    "LGSP_CLIENT_ID": os.environ.get("LIENTHONG_LGSP_CLIENT_ID", ""),
+    "LGSP_CLIENT_SECRET": os.environ.get("LIENTHONG_LGSP_CLIENT_SECRET", ""),
+    "EDXML_ORGAN_ID": os.environ.get("LIENTHONG_EDXML_ORGAN_ID", ""),
+    "EDXML_ORGAN_NAME": os.environ.get("LIENTHONG_EDXML_ORGAN_NAME", ""),
+    "EDXML_PEERS": os.environ.get("LIENTHONG_EDXML_PEERS", ""),
 }
 # A JSON submission may carry a scanned document inline (base64, a third larger than the file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024

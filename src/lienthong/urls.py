@@ -23,6 +23,9 @@ urlpatterns = [
     path("csdl/ngan-sach/", include("lienthong.registries.budget.urls")),
     path("csdl/can-bo/", include("lienthong.registries.staff.urls")),
     path("csdl/giao-vien/", include("lienthong.registries.staff.urls_teachers")),
+    path("lien-thong/su-kien/", include("lienthong.exchange.delivery.urls")),
+    path("lien-thong/", include("lienthong.exchange.clients.urls")),
+    path("lien-thong/ket-noi/", include("lienthong.exchange.adapters.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

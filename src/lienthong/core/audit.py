@@ -58,8 +58,8 @@ GENESIS = "0" * 64
 ACTION_MAX_LENGTH = 100
 #: Field names never written to the log, whatever the model says.
 ALWAYS_EXCLUDED = frozenset({"password"})
-#: Tables whose triggers `append_only_guard_disabled` lifts.
-GUARDED_TABLES = ("core_auditentry", "core_auditchainhead")
+#: Tables whose triggers `append_only_guard_disabled` lifts; apps add theirs (`guard_tables`).
+GUARDED_TABLES = ["core_auditentry", "core_auditchainhead"]
 #: The triggers migration 0003 installs, per database.
 GUARD_TRIGGERS = {
     "sqlite": (
@@ -590,6 +590,12 @@ def missing_guards(using: str = "default") -> list[str]:
             return []
         present = {name for (name,) in cursor.fetchall()}
     return [name for name in expected if name not in present]
+
+
+def guard_tables(*tables: str) -> None:
+    """Have `append_only_guard_disabled` (and so `flush`) lift these tables' triggers too:
+    for apps with append-only tables of their own (the exchange message log)."""
+    GUARDED_TABLES.extend(table for table in tables if table not in GUARDED_TABLES)
 
 
 @contextmanager

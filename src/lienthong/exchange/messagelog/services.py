@@ -255,3 +255,28 @@ def chains() -> list[str]:
 def verify(*, only: Iterable[str] = (), bodies_too: bool = False) -> list[ChainCheck]:
     """Verify every chain (or those named)."""
     return [verify_chain(c, bodies_too=bodies_too) for c in (list(only) or chains())]
+
+
+# --- Reading bodies -------------------------------------------------------------------------
+
+
+def read_body(entry: MessageLogEntry, which: str, *, by: Any) -> bytes | None:
+    """A stored body of an entry ("request" or "response"), the read audited (bodies can
+    hold personal data). The caller has checked the permission (`access.can_read_bodies`)."""
+    from lienthong.core.audit import record as audit_record
+    from lienthong.core.audit import service
+
+    if which not in ("request", "response"):
+        raise ValueError(which)
+    digest = entry.request_digest if which == "request" else entry.response_digest
+
+    @service
+    def _audit(*, by: Any) -> None:
+        audit_record(
+            "exchange.log.body_read",
+            entry,
+            after={"chain": entry.chain, "seq": entry.seq, "body": which, "digest": digest},
+        )
+
+    _audit(by=by)
+    return bodies.load(digest)

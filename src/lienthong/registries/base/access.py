@@ -68,13 +68,19 @@ def log_read(
     purpose: str,
     channel: str,
     reference: str = "",
+    client: Any = None,
 ) -> DataAccess:
-    """Record one read of a person's or organisation's data (its own small transaction)."""
+    """Record one read of a person's or organisation's data (its own small transaction).
+
+    `client` is the client system (exchange) that read it through the API, for its agency.
+    """
     purpose = " ".join((purpose or "").split())[:PURPOSE_MAX]
     if not purpose:
         raise ValueError("a read of personal data needs a purpose")
     agency = agency_of(by) if is_real_user(by) else None
     actor = by if is_real_user(by) else None
+    if client is not None:
+        agency = client.agency
     with transaction.atomic():
         return DataAccess.objects.create(
             registry=registry,
@@ -82,13 +88,14 @@ def log_read(
             subject_key=subject_key,
             subject_repr=subject_repr[:255],
             actor=actor,
-            actor_repr=(str(actor) if actor else current().via)[:200],
+            actor_repr=(str(actor) if actor else str(client or "") or current().via)[:200],
             agency=agency,
             agency_repr=str(agency or "")[:200],
             purpose=purpose,
             reference=reference[:64],
             channel=channel,
             request_id=(current().request_id or "")[:64],
+            client_system=client,
         )
 
 

@@ -356,6 +356,15 @@ class DataAccess(models.Model):
     )
     channel = models.CharField(_("kênh"), max_length=10, choices=Channel.choices)
     request_id = models.CharField(max_length=64, blank=True)
+    #: The external system that read the data through the API (liên thông), if it was one.
+    client_system = models.ForeignKey(
+        "exchange_clients.ClientSystem",
+        verbose_name=_("hệ thống kết nối"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     objects = DataAccessQuerySet.as_manager()
 
