@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.core.context import acting
+from lienthong.exchange.commandline import positive_integer
 from lienthong.exchange.delivery.models import DeadLetter
 from lienthong.exchange.delivery.services import DeliveryError, replay_dead_letters
 
@@ -22,27 +23,17 @@ class CliError(Exception):
     """Bad input on the command line; the message is for the user."""
 
 
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(_("Phải là số nguyên dương."))
-    return number
-
-
 def add_deadletter_arguments(parser: argparse.ArgumentParser) -> None:
     """`list [--status] [--subscription N] [-n N]` and `replay (ID… | --all) [--subscription N]`."""
     sub = parser.add_subparsers(dest="deadletters_action", required=True)
     listing = sub.add_parser("list", help=_("Các sự kiện chuyển lỗi mới nhất."))
     listing.add_argument("--status", choices=DeadLetter.Status.values, default="dead")
-    listing.add_argument("--subscription", type=_positive, default=None)
-    listing.add_argument("-n", type=_positive, default=50, dest="count")
+    listing.add_argument("--subscription", type=positive_integer, default=None)
+    listing.add_argument("-n", type=positive_integer, default=50, dest="count")
     replay = sub.add_parser("replay", help=_("Chuyển lại sự kiện lỗi (theo mã sự kiện)."))
     replay.add_argument("event_ids", nargs="*", metavar="MÃ_SỰ_KIỆN")
     replay.add_argument("--all", action="store_true", help=_("Mọi sự kiện đang lỗi."))
-    replay.add_argument("--subscription", type=_positive, default=None)
+    replay.add_argument("--subscription", type=positive_integer, default=None)
 
 
 def run_deadletters(options: dict[str, Any], out: Writer) -> None:

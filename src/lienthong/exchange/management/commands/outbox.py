@@ -3,7 +3,6 @@ old delivered ones."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,18 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.core.context import acting
+from lienthong.exchange.commandline import positive_integer
 from lienthong.exchange.models import OutboxEvent
 from lienthong.exchange.services import OutboxError, purge_delivered, replay_event
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(_("Phải là số nguyên dương."))
-    return number
 
 
 class Command(BaseCommand):
@@ -36,7 +26,7 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="subcommand", required=True)
         listing = sub.add_parser("list", help=_("Các sự kiện mới nhất."))
         listing.add_argument("--status", choices=OutboxEvent.Status.values)
-        listing.add_argument("-n", type=_positive, default=50, dest="count")
+        listing.add_argument("-n", type=positive_integer, default=50, dest="count")
         replay = sub.add_parser("replay", help=_("Chuyển lại một sự kiện bị lỗi."))
         replay.add_argument("event_id")
         purge = sub.add_parser(
@@ -46,7 +36,9 @@ class Command(BaseCommand):
                 "(sự kiện chờ chuyển và lỗi luôn được giữ)."
             ),
         )
-        purge.add_argument("--older-than", type=_positive, default=30, dest="days", metavar="NGÀY")
+        purge.add_argument(
+            "--older-than", type=positive_integer, default=30, dest="days", metavar="NGÀY"
+        )
         purge.add_argument("--dry-run", action="store_true", help=_("Chỉ đếm, không xóa."))
 
     def handle(self, *args: Any, **options: Any) -> None:

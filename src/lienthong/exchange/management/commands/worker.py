@@ -4,32 +4,20 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections, connection
 from django.utils.translation import gettext as _
 
+from lienthong.exchange.commandline import positive_number, stop_on_signals
 from lienthong.exchange.outbox import RelayResult, relay_pending, setting
 
 logger = logging.getLogger("lienthong.exchange.worker")
 
 
-def _positive_number(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0
-    if not number > 0:
-        raise argparse.ArgumentTypeError(_("Phải là số dương."))
-    return number
-
-
 def _positive_int(value: str) -> int:
-    number = _positive_number(value)
+    number = positive_number(value)
     if number != int(number):
         raise argparse.ArgumentTypeError(_("Phải là số nguyên dương."))
     return int(number)
@@ -48,7 +36,7 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--interval",
-            type=_positive_number,
+            type=positive_number,
             default=None,
             help=_("Số giây chờ giữa hai lần kiểm tra khi hàng đợi trống."),
         )
@@ -59,20 +47,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         interval = options["interval"] or float(setting("OUTBOX_POLL_SECONDS"))
         batch = options["batch"] or int(setting("OUTBOX_BATCH"))
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            logger.info(
-                "worker: %s received, stopping after the current event", signal.Signals(signum).name
-            )
-            stop.set()
-
-        previous = {
-            sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
         total = RelayResult()
         logger.info("worker: started (interval %.1fs, batch %d)", interval, batch)
-        try:
+        message = "worker: %s received, stopping after the current event"
+        with stop_on_signals(logger, message) as stop:
             while not stop.is_set():
                 # A worker lives for days: drop connections the database or a proxy closed
                 # (never one inside a transaction: a caller's, as in tests, is not ours).
@@ -92,9 +70,6 @@ class Command(BaseCommand):
                     if options["once"]:
                         break
                     stop.wait(interval)
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         self.stdout.write(
             _(
                 "Đã xử lý %(claimed)d sự kiện: %(delivered)d đã chuyển, "

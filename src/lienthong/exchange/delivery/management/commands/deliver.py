@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
-import signal
-import threading
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
 from lienthong.core.context import acting
+from lienthong.exchange.commandline import positive_number, stop_on_signals
 from lienthong.exchange.delivery.deliverer import Deliverer, PassResult
 
 logger = logging.getLogger("lienthong.exchange.delivery")
-
-
-def _positive(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0
-    if not number > 0:
-        raise argparse.ArgumentTypeError(_("Phải là số dương."))
-    return number
 
 
 class Command(BaseCommand):
@@ -41,32 +28,23 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--interval",
-            type=_positive,
+            type=positive_number,
             default=None,
             help=_("Số giây chờ khi không có việc."),
         )
         parser.add_argument(
-            "--batch", type=_positive, default=None, help=_("Số sự kiện tối đa mỗi lượt.")
+            "--batch", type=positive_number, default=None, help=_("Số sự kiện tối đa mỗi lượt.")
         )
         parser.add_argument("--no-nats", action="store_true", help=_("Không chuyển sang NATS."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            logger.info("deliver: %s received, stopping", signal.Signals(signum).name)
-            stop.set()
-
-        previous = {
-            sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)
-        }
-        batch = int(options["batch"]) if options["batch"] else None
-        deliverer = Deliverer(batch=batch, use_nats=not options["no_nats"])
-        logger.info(
-            "deliver: started (NATS %s)",
-            deliverer.bridge.url if deliverer.bridge is not None else "off",
-        )
-        try:
+        with stop_on_signals(logger, "deliver: %s received, stopping") as stop:
+            batch = int(options["batch"]) if options["batch"] else None
+            deliverer = Deliverer(batch=batch, use_nats=not options["no_nats"])
+            logger.info(
+                "deliver: started (NATS %s)",
+                deliverer.bridge.url if deliverer.bridge is not None else "off",
+            )
             with acting(via="lienthong deliver"):
                 if options["once"]:
                     total = PassResult()
@@ -80,9 +58,6 @@ class Command(BaseCommand):
                         deliverer.close()
                 else:
                     total = deliverer.run(stop, options["interval"])
-        finally:
-            for sig, handler in previous.items():
-                signal.signal(sig, handler)
         self.stdout.write(
             _(
                 "Đã chuyển %(delivered)d sự kiện tới webhook, %(published)d sang NATS, "
