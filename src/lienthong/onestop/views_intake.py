@@ -7,6 +7,7 @@ Views parse input and call `onestop.intake`; who may see a dossier is decided in
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
@@ -20,6 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from lienthong.accounts.models import Role, User
@@ -161,11 +163,39 @@ def counter_form(request: HttpRequest, procedure_code: str) -> HttpResponse:
     return render(request, "onestop/intake_counter_form.html", context, status=status)
 
 
-#: What each pre-fill button looks up: (lookup kind, the form field holding the key, the
-#: applicant kind it fills, the registry's name in the messages).
+@dataclass(frozen=True)
+class PrefillSource:
+    """What one pre-fill button looks up, and what it says."""
+
+    kind: str  # the registries' lookup kind
+    key_field: str  # the form field holding the personal ID or tax code
+    applicant_kind: str
+    missing_key: str
+    not_found: str  # with %(id)s or %(code)s: the key typed
+    filled: str
+
+
 PREFILL_SOURCES = {
-    "person": ("person", "applicant_personal_id", Dossier.ApplicantKind.PERSON),
-    "organisation": ("organisation", "applicant_tax_code", Dossier.ApplicantKind.ORGANISATION),
+    "person": PrefillSource(
+        "person",
+        "applicant_personal_id",
+        Dossier.ApplicantKind.PERSON,
+        gettext_noop("Nhập số định danh cá nhân rồi bấm “Điền từ CSDL dân cư”."),
+        gettext_noop("Không tìm thấy số định danh %(id)s trong CSDL dân cư."),
+        gettext_noop(
+            "Đã điền thông tin người nộp từ CSDL dân cư (lượt khai thác được ghi nhật ký)."
+        ),
+    ),
+    "organisation": PrefillSource(
+        "organisation",
+        "applicant_tax_code",
+        Dossier.ApplicantKind.ORGANISATION,
+        gettext_noop("Nhập mã số thuế rồi bấm “Điền từ CSDL doanh nghiệp”."),
+        gettext_noop("Không tìm thấy mã số thuế %(code)s trong CSDL doanh nghiệp."),
+        gettext_noop(
+            "Đã điền thông tin tổ chức từ CSDL doanh nghiệp (lượt khai thác được ghi nhật ký)."
+        ),
+    ),
 }
 
 
@@ -180,22 +210,16 @@ def _prefilled(
     log row's id so that the dossier's code is added to it once received.
     """
     data = request.POST.copy()
-    asked = data.get("prefill") or ""
-    source = asked if asked in PREFILL_SOURCES else "person"
-    kind, key_field, applicant_kind = PREFILL_SOURCES[source]
-    key = (data.get(key_field) or "").strip()
+    source = PREFILL_SOURCES.get(data.get("prefill") or "", PREFILL_SOURCES["person"])
+    key = (data.get(source.key_field) or "").strip()
     problem = ""
     found = None
     if not key:
-        problem = (
-            _("Nhập số định danh cá nhân rồi bấm “Điền từ CSDL dân cư”.")
-            if source == "person"
-            else _("Nhập mã số thuế rồi bấm “Điền từ CSDL doanh nghiệp”.")
-        )
+        problem = _(source.missing_key)
     else:
         try:
             found = prefill(
-                kind,
+                source.kind,
                 key,
                 by=user,
                 purpose=_("Tiếp nhận hồ sơ thủ tục %(code)s") % {"code": procedure.code},
@@ -205,14 +229,9 @@ def _prefilled(
             problem = str(exc)
         else:
             if found is None:
-                problem = (
-                    _("Không tìm thấy số định danh %(id)s trong CSDL dân cư.") % {"id": key}
-                    if source == "person"
-                    else _("Không tìm thấy mã số thuế %(code)s trong CSDL doanh nghiệp.")
-                    % {"code": key}
-                )
+                problem = _(source.not_found) % {"id": key, "code": key}
     if found is not None:
-        data["applicant_kind"] = applicant_kind
+        data["applicant_kind"] = source.applicant_kind
         data["applicant_name"] = found.name
         data["applicant_address"] = found.address
         for field in ("phone", "email"):
@@ -220,15 +239,8 @@ def _prefilled(
                 data[f"applicant_{field}"] = found.data[field]
         carried = [part for part in (data.get("registry_access") or "").split(",") if part]
         data["registry_access"] = ",".join([*carried, str(found.access_id)])
-        messages.info(
-            request,
-            _("Đã điền thông tin người nộp từ CSDL dân cư (lượt khai thác được ghi nhật ký).")
-            if source == "person"
-            else _(
-                "Đã điền thông tin tổ chức từ CSDL doanh nghiệp (lượt khai thác được ghi nhật ký)."
-            ),
-        )
-        if source == "organisation" and found.data.get("status") not in (None, "active"):
+        messages.info(request, _(source.filled))
+        if found.data.get("status") not in (None, "active"):
             messages.warning(
                 request,
                 _("Lưu ý: doanh nghiệp đang ở tình trạng “%(status)s”.")
