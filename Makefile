@@ -11,6 +11,9 @@ RESULTS := var/test-results
 # `postgres` role may create the `test_lienthong` database that pytest-django makes and drops).
 LOCAL_PG_URL := postgresql://postgres@127.0.0.1:5432/lienthong
 PYTEST_ARGS ?=
+# `make test` runs the SQLite and PostgreSQL legs at once (2 cores: about half the time); LEGS=serial
+# runs them one after the other with the output as it comes.
+LEGS ?= parallel
 BIND ?= 127.0.0.1:8000
 
 .DEFAULT_GOAL := help
@@ -60,8 +63,16 @@ test: lint
 test-legs: venv
 	@rm -rf $(RESULTS) && mkdir -p $(RESULTS)
 	@status=0; \
-	$(MAKE) --no-print-directory test-sqlite || status=1; \
-	$(MAKE) --no-print-directory test-postgresql || status=1; \
+	if [ "$(LEGS)" = "parallel" ]; then \
+		echo "== Both legs at once (LEGS=serial runs one after the other); output in $(RESULTS)/<leg>.log =="; \
+		$(MAKE) --no-print-directory test-sqlite >$(RESULTS)/sqlite.log 2>&1 & sqlite=$$!; \
+		$(MAKE) --no-print-directory test-postgresql >$(RESULTS)/postgresql.log 2>&1 & postgresql=$$!; \
+		wait $$sqlite || status=1; wait $$postgresql || status=1; \
+		cat $(RESULTS)/sqlite.log $(RESULTS)/postgresql.log; \
+	else \
+		$(MAKE) --no-print-directory test-sqlite || status=1; \
+		$(MAKE) --no-print-directory test-postgresql || status=1; \
+	fi; \
 	echo; echo "== Test legs =="; cat $(RESULTS)/sqlite.txt $(RESULTS)/postgresql.txt; \
 	exit $$status
 

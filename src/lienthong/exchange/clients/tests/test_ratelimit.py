@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from typing import Any
@@ -17,7 +18,11 @@ from lienthong.exchange.messagelog.models import MessageLogEntry
 
 pytestmark = pytest.mark.django_db
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+# A database of each test leg's own: `make test` runs the SQLite and PostgreSQL legs at once, and
+# both number their client systems from 1 (the keys would collide).
+REDIS_URL = "redis://127.0.0.1:6379/" + (
+    "14" if os.environ.get("LIENTHONG_TEST_LEG") == "sqlite" else "15"
+)
 DOSSIERS = "api.exchange.services.dossiers"
 URL = "/api/exchange/services/dossiers/000.00.00.H99-250101-0001"
 
