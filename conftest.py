@@ -14,6 +14,7 @@ import os
 import uuid
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -30,32 +31,29 @@ _EXIT_WORDS = {
 }
 
 
-@pytest.fixture
-def clean_env(tmp_path: Path) -> dict[str, str]:
-    """An environment for running `lienthong` in a subprocess with nothing inherited: only PATH,
-    a HOME and a data directory (SQLite database, secret key, static files) of its own."""
-    home = tmp_path / "home"
-    home.mkdir()
+def _clean_env(folder: Path) -> dict[str, str]:
+    home = folder / "home"
+    home.mkdir(parents=True)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(home),
         "LANG": "C.UTF-8",
-        "LIENTHONG_DATA_DIR": str(tmp_path / "data"),
+        "LIENTHONG_DATA_DIR": str(folder / "data"),
     }
     if "PYTHONPATH" in os.environ:  # the subprocess imports the code under test, not another
         env["PYTHONPATH"] = os.environ["PYTHONPATH"]
     return env
 
 
-@pytest.fixture
-def leg_env(clean_env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """`clean_env` plus, on the PostgreSQL leg, DATABASE_URL of a new empty database that is
-    dropped afterwards; on the SQLite leg the subprocess gets a new SQLite file in its data dir."""
+@contextmanager
+def _leg_database(env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`env` plus, on the PostgreSQL leg, DATABASE_URL of a new empty database, dropped at the
+    end; on the SQLite leg `env` as it is (its data directory gets a new SQLite file)."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
     if db["ENGINE"] != "django.db.backends.postgresql":
-        yield clean_env
+        yield env
         return
     import psycopg
     from psycopg import sql
@@ -71,11 +69,34 @@ def leg_env(clean_env: dict[str, str]) -> Iterator[dict[str, str]]:
     credentials = quote(user, safe="") + (f":{quote(password, safe='')}" if password else "")
     url = f"postgresql://{credentials}@{host}:{port}/{name}"
     try:
-        yield {**clean_env, "DATABASE_URL": url}
+        yield {**env, "DATABASE_URL": url}
     finally:
         with psycopg.connect(server, autocommit=True) as admin:
             drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
             admin.execute(drop.format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def clean_env(tmp_path: Path) -> dict[str, str]:
+    """An environment for running `lienthong` in a subprocess with nothing inherited: only PATH,
+    a HOME and a data directory (SQLite database, secret key, static files) of its own."""
+    return _clean_env(tmp_path)
+
+
+@pytest.fixture
+def leg_env(clean_env: dict[str, str]) -> Iterator[dict[str, str]]:
+    """`clean_env` plus, on the PostgreSQL leg, DATABASE_URL of a new empty database that is
+    dropped afterwards; on the SQLite leg the subprocess gets a new SQLite file in its data dir."""
+    with _leg_database(clean_env) as env:
+        yield env
+
+
+@pytest.fixture
+def second_leg_env(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """Another `leg_env`, with a home, data directory and (PostgreSQL) database of its own: a
+    second installation, e.g. to restore a backup into."""
+    with _leg_database(_clean_env(tmp_path / "second")) as env:
+        yield env
 
 
 def pytest_report_header(config: pytest.Config) -> str:
