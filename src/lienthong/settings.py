@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "lienthong.accounts.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lienthong.accounts.middleware.SessionLimitsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -290,6 +291,11 @@ LIENTHONG = {
     "EVENT_SOURCE": os.environ.get("LIENTHONG_EVENT_SOURCE", "/lienthong"),
     # How long another process's calendar edit may take to reach this process's cache.
     "CALENDAR_CACHE_SECONDS": 60,
+    # Login sessions (accounts.middleware.SessionLimitsMiddleware): 12 hours in all; idle 15
+    # minutes for officials, 30 for citizens (level-3 rules, docs/security.md).
+    "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
+    "SESSION_IDLE_SECONDS_OFFICIAL": 15 * 60,
+    "SESSION_IDLE_SECONDS_CITIZEN": 30 * 60,
     # The public site's address: receipts print it and its QR code, emails link to it.
     "PUBLIC_URL": os.environ.get("LIENTHONG_PUBLIC_URL", "http://127.0.0.1:8000"),
     # Uploaded documents: largest file and the kinds accepted (checked by content, not name).
