@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -97,6 +98,22 @@ def second_leg_env(tmp_path: Path) -> Iterator[dict[str, str]]:
     second installation, e.g. to restore a backup into."""
     with _leg_database(_clean_env(tmp_path / "second")) as env:
         yield env
+
+
+@pytest.fixture(scope="session")
+def clamd_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real clamd (Debian's clamav-daemon) with a test signature database, started once."""
+    from lienthong.core.clamd_testing import running_clamd
+
+    with running_clamd(tmp_path_factory.mktemp("clamd")) as address:
+        yield address
+
+
+@pytest.fixture
+def clamd(clamd_address: str, settings: Any) -> str:
+    """Uploads are scanned by the real clamd for this test (`LIENTHONG["MALWARE_SCANNER"]`)."""
+    settings.LIENTHONG = {**settings.LIENTHONG, "MALWARE_SCANNER": clamd_address}
+    return clamd_address
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -23,6 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from lienthong.core import scanning
 from lienthong.core.text import fold
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -134,8 +135,8 @@ class CheckedUpload:
 
 def check_upload(upload: Any, *, label: str = "") -> CheckedUpload:
     """Check one uploaded file (Django UploadedFile or File); ValidationError with a clear
-    Vietnamese message naming `label` (the component) when it is empty, too big or of a
-    kind not accepted."""
+    Vietnamese message naming `label` (the component) when it is empty, too big, of a kind not
+    accepted, or found infected by the malware scanner (`lienthong.core.scanning`)."""
     what = label or _("Tệp")
     size = int(getattr(upload, "size", 0) or 0)
     if size <= 0:
@@ -160,6 +161,7 @@ def check_upload(upload: Any, *, label: str = "") -> CheckedUpload:
             code="file_type",
         )
     name = str(getattr(upload, "name", "") or "")
+    scanning.check_clean(stream, label=what, name=name)
     return CheckedUpload(upload, file_type, safe_name(name, file_type), size)
 
 

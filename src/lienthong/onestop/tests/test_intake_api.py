@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from lienthong.accounts.models import Role
+from lienthong.core.clamd_testing import infected_pdf
 from lienthong.core.testing import make_user
 from lienthong.core.testing_permissions import Access, PermissionContract, login
 from lienthong.onestop import intake
@@ -377,3 +378,23 @@ class TestRefuseApiAccess(PermissionContract):
             api=True,
             state=lambda: sorted(Dossier.objects.values_list("code", "status")),
         )
+
+
+def test_an_infected_component_is_refused_and_nothing_is_written(
+    client: Client, world: dict, clamd: str, settings: Any
+) -> None:
+    # Given uploads scanned by a real clamd, and a submission whose second file is infected
+    payload = _submission(world)
+    payload["components"][1]["file"]["content_base64"] = _b64(infected_pdf())
+    login(client, world["citizen"])
+    # When it is sent
+    response = _post(client, f"{API}/dossiers", payload)
+    # Then it is a 422 naming the component and the signature, and nothing was stored
+    assert response.status_code == 422
+    (message,) = response.json()["errors"]["components"]
+    assert "tệp có mã độc (LienThong.Test.Marker.UNOFFICIAL), không nhận." in message
+    assert Dossier.objects.count() == 0
+    media = Path(settings.MEDIA_ROOT)
+    assert not media.exists() or not [p for p in media.rglob("*") if p.is_file()]
+    # And the same submission with clean files goes through
+    assert _post(client, f"{API}/dossiers", _submission(world)).status_code == 201
