@@ -96,9 +96,11 @@ def test_a_backup_restored_into_a_new_installation_verifies_and_holds_the_same_d
     before = state(leg_env)
     archive = tmp_path / "sao-luu.tar"
 
-    # When it is backed up and the archive checked
-    out = ok(["backup", "-o", str(archive)], leg_env)
-    assert f"Đã sao lưu vào {archive}" in out
+    # When it is backed up (without a key: it says the archive is not encrypted) and checked
+    made = run(["backup", "-o", str(archive)], leg_env)
+    assert made.returncode == 0, made.stderr
+    assert f"Đã sao lưu vào {archive}" in made.stdout
+    assert "bản sao lưu KHÔNG được mã hóa" in made.stderr
     assert "Tệp sao lưu nguyên vẹn" in ok(["backup", "--check", str(archive)], leg_env)
     with tarfile.open(archive) as tar:
         names = set(tar.getnames())
@@ -136,7 +138,7 @@ def test_a_backup_restored_into_a_new_installation_verifies_and_holds_the_same_d
     assert run(["audit", "verify"], second_leg_env).returncode == 0
 
 
-def test_a_damaged_archive_or_one_of_the_other_engine_changes_nothing(
+def test_damaged_foreign_or_sealed_archives_are_refused_and_a_sealed_one_needs_its_key(
     leg_env: dict[str, str], second_leg_env: dict[str, str], tmp_path: Path
 ) -> None:
     # Given a backup of a populated installation and an empty second installation
@@ -174,3 +176,42 @@ def test_a_damaged_archive_or_one_of_the_other_engine_changes_nothing(
     refused = run(["restore", str(junk)], second_leg_env)
     assert refused.returncode != 0
     assert "không phải tệp sao lưu hợp lệ" in refused.stderr
+
+    # And an archive sealed with a key hides its content and opens only with that key, whole
+    before = state(leg_env)
+    key = ok(["backup", "--generate-key"], leg_env).strip()
+    key_file = tmp_path / "khoa-sao-luu"
+    key_file.write_text(key)
+    archive = tmp_path / "sao-luu.tar.enc"
+
+    # (backed up with the key)
+    made = run(["backup", "-o", str(archive), "--key-file", str(key_file)], leg_env)
+
+    # it is sealed: no readable member name or personal data in it
+    assert made.returncode == 0, made.stderr
+    assert ", đã mã hóa;" in made.stdout and "KHÔNG được mã hóa" not in made.stderr
+    raw = archive.read_bytes()
+    assert raw.startswith(b"LTBAKv1\n")
+    assert b"manifest.json" not in raw and "Người thử".encode() not in raw
+
+    # And it is refused without the key, with another key, and cut short
+    other = tmp_path / "khoa-khac"
+    other.write_text(ok(["backup", "--generate-key"], leg_env).strip())
+    boundary = 16 + 4 + int.from_bytes(raw[16:20], "big")
+    cut = tmp_path / "cut.enc"
+    cut.write_bytes(raw[:boundary] if boundary < len(raw) else raw[:16])
+    for args, message in (
+        ([str(archive)], "Tệp sao lưu đã mã hóa: cần khóa"),
+        ([str(archive), "--key-file", str(other)], "sai khóa, hoặc tệp bị sửa hay thiếu"),
+        ([str(cut), "--key-file", str(key_file)], "sai khóa, hoặc tệp bị sửa hay thiếu"),
+    ):
+        refused = run(["restore", *args], second_leg_env)
+        assert refused.returncode != 0
+        assert message in refused.stderr
+    assert tables(second_leg_env) == 0
+
+    # And with the key from the environment it restores whole
+    keyed = {**second_leg_env, "LIENTHONG_BACKUP_KEY": key}
+    assert "Tệp sao lưu nguyên vẹn" in ok(["backup", "--check", str(archive)], keyed)
+    assert "Nhật ký toàn vẹn" in ok(["restore", str(archive)], keyed)
+    assert state(keyed) == before

@@ -15,10 +15,15 @@ an archive of the other database engine and (without `force`) a database or file
 not empty, restores the database in one step (SQLite's backup API into the target file;
 `pg_restore --single-transaction`), then the files, and finally verifies the audit chain.
 The secret key is not in the archive: keep `<data dir>/secret_key` (or `SECRET_KEY`) apart.
+
+With a backup key (`LIENTHONG_BACKUP_KEY`, or a key file; `lienthong backup --generate-key`)
+the archive is encrypted with AES-256-GCM in 1 MiB frames, each authenticated with its
+position and whether it is the last, so a changed, reordered or cut-off file fails to decrypt.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
 import json
@@ -46,6 +51,8 @@ MANIFEST = "manifest.json"
 SQLITE_MEMBER = "database/lienthong.sqlite3"
 PGDUMP_MEMBER = "database/lienthong.pgdump"
 CHUNK = 1 << 20
+ENCRYPTED_MAGIC = b"LTBAKv1\n"
+KEY_ENV = "LIENTHONG_BACKUP_KEY"
 
 
 class BackupError(Exception):
@@ -57,6 +64,7 @@ class BackupReport:
     """What `create_backup` wrote."""
 
     path: Path
+    encrypted: bool
     engine: str
     size: int
     members: int
@@ -128,6 +136,129 @@ def _run(args: list[str], env: dict[str, str], what: str) -> None:
         raise BackupError(_("%(what)s thất bại: %(detail)s") % {"what": what, "detail": detail[0]})
 
 
+# --- Encryption ------------------------------------------------------------------------------
+
+
+def generate_key() -> str:
+    """A new backup key: 32 random bytes, URL-safe base64."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def load_key(key_file: Path | None = None) -> bytes | None:
+    """The backup key from `key_file`, else from `LIENTHONG_BACKUP_KEY`; None when neither."""
+    if key_file is not None:
+        try:
+            text = Path(key_file).read_text().strip()
+        except OSError as exc:
+            raise BackupError(
+                _("Không đọc được tệp khóa %(path)s: %(error)s")
+                % {"path": key_file, "error": exc.strerror}
+            ) from None
+    else:
+        text = os.environ.get(KEY_ENV, "").strip()
+        if not text:
+            return None
+    try:
+        key = base64.urlsafe_b64decode(text.encode())
+    except ValueError:
+        key = b""
+    if len(key) != 32:
+        raise BackupError(
+            _(
+                "Khóa sao lưu phải là 32 byte mã hóa base64 (tạo bằng lienthong backup "
+                "--generate-key)."
+            )
+        )
+    return key
+
+
+def _frame_aad(prefix: bytes, index: int, final: bool) -> bytes:
+    return ENCRYPTED_MAGIC + prefix + index.to_bytes(8, "big") + (b"\x01" if final else b"\x00")
+
+
+def encrypt_file(source: Path, target: Path, key: bytes) -> None:
+    """`source` encrypted into `target`: magic, an 8-byte random prefix, then frames of
+    (4-byte length, AES-GCM ciphertext) whose nonce and associated data hold their index."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead = AESGCM(key)
+    prefix = os.urandom(8)
+    with source.open("rb") as plain, target.open("wb") as out:
+        out.write(ENCRYPTED_MAGIC + prefix)
+        index = 0
+        chunk = plain.read(CHUNK)
+        while True:
+            following = plain.read(CHUNK)
+            final = not following
+            nonce = prefix + index.to_bytes(4, "big")
+            sealed = aead.encrypt(nonce, chunk, _frame_aad(prefix, index, final))
+            out.write(len(sealed).to_bytes(4, "big") + sealed)
+            if final:
+                break
+            chunk, index = following, index + 1
+
+
+def is_encrypted(path: Path) -> bool:
+    try:
+        with Path(path).open("rb") as handle:
+            return handle.read(len(ENCRYPTED_MAGIC)) == ENCRYPTED_MAGIC
+    except OSError:
+        return False
+
+
+def decrypt_file(source: Path, target: Path, key: bytes) -> None:
+    """The inverse of `encrypt_file`; BackupError when the key is wrong or the file was changed,
+    reordered or cut short."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aead = AESGCM(key)
+    damaged = BackupError(_("Không giải mã được tệp sao lưu: sai khóa, hoặc tệp bị sửa hay thiếu."))
+    with source.open("rb") as sealed, target.open("wb") as out:
+        head = sealed.read(len(ENCRYPTED_MAGIC) + 8)
+        prefix = head[len(ENCRYPTED_MAGIC) :]
+
+        def frame() -> bytes | None:
+            size = sealed.read(4)
+            if not size:
+                return None
+            data = sealed.read(int.from_bytes(size, "big")) if len(size) == 4 else b""
+            if len(size) != 4 or len(data) != int.from_bytes(size, "big"):
+                raise damaged
+            return data
+
+        current, index = frame(), 0
+        if current is None:
+            raise damaged
+        while current is not None:
+            following = frame()
+            nonce = prefix + index.to_bytes(4, "big")
+            aad = _frame_aad(prefix, index, final=following is None)
+            try:
+                out.write(aead.decrypt(nonce, current, aad))
+            except InvalidTag:
+                raise damaged from None
+            current, index = following, index + 1
+
+
+@contextmanager
+def _plain(path: Path, key: bytes | None) -> Iterator[Path]:
+    """The archive as a plain tar: `path` itself, or its decryption in a temporary file."""
+    path = Path(path)
+    if not is_encrypted(path):
+        yield path
+        return
+    if key is None:
+        raise BackupError(
+            _("Tệp sao lưu đã mã hóa: cần khóa (biến môi trường %(env)s hoặc --key-file).")
+            % {"env": KEY_ENV}
+        )
+    with tempfile.TemporaryDirectory(prefix="lienthong-backup-") as scratch:
+        plain = Path(scratch) / "archive.tar"
+        decrypt_file(path, plain, key)
+        yield plain
+
+
 # --- Creating --------------------------------------------------------------------------------
 
 
@@ -170,9 +301,9 @@ def _area_files(root: Path) -> Iterator[tuple[str, Path]]:
                 yield path.relative_to(root).as_posix(), path
 
 
-def create_backup(path: Path | None = None) -> BackupReport:
+def create_backup(path: Path | None = None, *, key: bytes | None = None) -> BackupReport:
     """Write an archive of the database and the stored files to `path` (atomically: a half
-    written archive is never left under the final name)."""
+    written archive is never left under the final name), encrypted when `key` is given."""
     path = Path(path) if path is not None else default_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     audit_count, audit_hash = head_state()  # before the copy: the copy holds at least this
@@ -199,9 +330,14 @@ def create_backup(path: Path | None = None) -> BackupReport:
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(data), int(timezone.now().timestamp()), 0o644
             archive.addfile(info, io.BytesIO(data))
+        if key is not None:
+            sealed = Path(scratch) / "archive.tar.enc"
+            encrypt_file(partial, sealed, key)
+            os.replace(sealed, partial)  # the plain tar is never left beside the sealed one
         os.replace(partial, path)
     return BackupReport(
         path=path,
+        encrypted=key is not None,
         engine=engine(),
         size=path.stat().st_size,
         members=len(members),
@@ -247,9 +383,15 @@ def _manifest(archive: tarfile.TarFile) -> dict[str, Any]:
     return manifest
 
 
-def check_archive(path: Path) -> dict[str, Any]:
+def check_archive(path: Path, *, key: bytes | None = None) -> dict[str, Any]:
     """The archive's manifest, once every member has been read and matches its SHA-256 and size
-    and nothing is missing, extra, unsafe (absolute, `..`, links) or unknown."""
+    and nothing is missing, extra, unsafe (absolute, `..`, links) or unknown (an encrypted
+    archive is decrypted with `key` first)."""
+    with _plain(path, key) as plain:
+        return _check(plain)
+
+
+def _check(path: Path) -> dict[str, Any]:
     problems: list[str] = []
     with _open(Path(path)) as archive:
         manifest = _manifest(archive)
@@ -350,12 +492,16 @@ def _restore_files(archive: tarfile.TarFile, areas: dict[str, Path]) -> int:
     return count
 
 
-def restore_backup(path: Path, *, force: bool = False) -> RestoreReport:
+def restore_backup(path: Path, *, force: bool = False, key: bytes | None = None) -> RestoreReport:
     """Restore an archive made by `create_backup` into the configured database and file areas,
     then verify the audit chain. Nothing is changed when the archive is damaged, is of the
     other engine, or (without `force`) the database or a file area already holds data."""
-    path = Path(path)
-    manifest = check_archive(path)
+    with _plain(Path(path), key) as plain:
+        return _restore(plain, force=force)
+
+
+def _restore(path: Path, *, force: bool) -> RestoreReport:
+    manifest = _check(path)
     here = engine()
     if manifest.get("engine") != here:
         raise BackupError(

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
-from lienthong.core.backup import BackupError, restore_backup
+from lienthong.core.backup import BackupError, load_key, restore_backup
 
 
 class Command(BaseCommand):
@@ -24,6 +24,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", type=Path, help=_("Tệp sao lưu."))
         parser.add_argument(
+            "--key-file",
+            type=Path,
+            help=_("Tệp chứa khóa giải mã (mặc định: biến môi trường LIENTHONG_BACKUP_KEY)."),
+        )
+        parser.add_argument(
             "--force",
             action="store_true",
             help=_("Ghi đè cơ sở dữ liệu và thư mục tệp đang có dữ liệu."),
@@ -31,7 +36,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            report = restore_backup(options["archive"], force=options["force"])
+            key = load_key(options["key_file"])
+            report = restore_backup(options["archive"], force=options["force"], key=key)
         except BackupError as exc:
             raise CommandError(str(exc)) from None
         count, last_hash = report.audit_found
