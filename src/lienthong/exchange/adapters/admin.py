@@ -26,15 +26,17 @@ class EdxmlPackageAdmin(ReadOnlyAdmin):
     list_display = (
         "created_at",
         "direction",
+        "kind",
         "status",
         "status_code",
         "from_organ_id",
+        "organ_id",
         "document_id",
         "peer",
         "client",
     )
-    list_filter = ("direction", "status")
-    search_fields = ("document_id", "from_organ_id", "subject", "=envelope_digest")
+    list_filter = ("direction", "kind", "status")
+    search_fields = ("document_id", "from_organ_id", "=organ_id", "subject", "=envelope_digest")
     ordering = ("-id",)
     list_select_related = ("client",)
     show_full_result_count = False

@@ -2,7 +2,8 @@
 received, and the shared code lists fetched from the provincial LGSP.
 
 No foreign keys to the domain apps: a dossier is named by its code, an edXML package is
-generic (issue 6's documents module links its official documents to packages later).
+generic (the documents module keeps the package id on its documents; see edxml_services'
+hooks).
 """
 
 from __future__ import annotations
@@ -65,12 +66,20 @@ class EdxmlPackageQuerySet(models.QuerySet["EdxmlPackage"]):
     """Named filters over edXML packages."""
 
     def received(self) -> EdxmlPackageQuerySet:
-        """Packages that arrived from other deployments, newest first."""
-        return self.filter(direction=EdxmlPackage.Direction.INBOUND).order_by("-id")
+        """Documents that arrived (from other deployments or a local sender), newest first."""
+        return self.filter(
+            direction=EdxmlPackage.Direction.INBOUND, kind=EdxmlPackage.Kind.DOCUMENT
+        ).order_by("-id")
 
     def sent(self) -> EdxmlPackageQuerySet:
-        """Packages sent to other deployments, newest first."""
-        return self.filter(direction=EdxmlPackage.Direction.OUTBOUND).order_by("-id")
+        """Documents sent (to other deployments or locally), newest first."""
+        return self.filter(
+            direction=EdxmlPackage.Direction.OUTBOUND, kind=EdxmlPackage.Kind.DOCUMENT
+        ).order_by("-id")
+
+    def statuses(self) -> EdxmlPackageQuerySet:
+        """Status replies sent and received, newest first."""
+        return self.filter(kind=EdxmlPackage.Kind.STATUS).order_by("-id")
 
 
 class EdxmlPackage(AuditedModel):
@@ -89,7 +98,35 @@ class EdxmlPackage(AuditedModel):
         SENT = "sent", _("Đã gửi, bên nhận đã nhận")
         ERROR = "error", _("Lỗi")
 
+    class Kind(models.TextChoices):
+        DOCUMENT = "document", _("Văn bản")
+        STATUS = "status", _("Trạng thái xử lý")
+
     direction = models.CharField(_("chiều"), max_length=3, choices=Direction.choices)
+    kind = models.CharField(
+        _("loại gói tin"), max_length=10, choices=Kind.choices, default=Kind.DOCUMENT
+    )
+    #: Outbound: the recipient organ this package goes to; inbound: the organ of this
+    #: deployment it was delivered to ("" for packages stored before issue 6).
+    organ_id = models.CharField(_("mã cơ quan nhận"), max_length=20, blank=True, db_index=True)
+    #: Local delivery: the other side's package (outbound ↔ inbound) in this database.
+    counterpart = models.ForeignKey(
+        "self",
+        verbose_name=_("gói tin đối ứng"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    #: A status package: the document package it is about (ours, in this database).
+    about = models.ForeignKey(
+        "self",
+        verbose_name=_("về gói tin văn bản"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="statuses",
+    )
     status = models.CharField(_("trạng thái"), max_length=10, choices=Status.choices)
     #: edXML status code of the last reply (01 đã đến, 02 từ chối, …).
     status_code = models.CharField(_("mã trạng thái edXML"), max_length=2, blank=True)
@@ -140,14 +177,24 @@ class EdxmlPackage(AuditedModel):
         constraints = [
             # The same envelope delivered twice by the same system is one package.
             models.UniqueConstraint(
-                fields=["direction", "client", "envelope_digest"],
-                name="adapters_edxml_once_per_client",
+                fields=["direction", "client", "envelope_digest", "organ_id"],
+                name="adapters_edxml_once_per_client_organ",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["document_id", "direction", "kind"], name="adapters_edxml_doc_idx"
             ),
         ]
 
     def __str__(self) -> str:
         number = "/".join(part for part in (self.code_number, self.code_notation) if part)
         return number or self.document_id or f"edXML {self.pk}"
+
+    @property
+    def is_local(self) -> bool:
+        """Delivered inside this deployment (both sides' packages are here)."""
+        return self.counterpart_id is not None
 
 
 class SharedCodeList(models.Model):

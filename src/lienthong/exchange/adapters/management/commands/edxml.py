@@ -1,15 +1,23 @@
-"""`lienthong edxml send <file> --to <peer>` and `lienthong edxml list`: exchange documents
-with other Liên Thông deployments (edXML, QCVN 102:2016/BTTTT)."""
+"""`lienthong edxml send <file> --to <peer>`, `lienthong edxml list`, `lienthong edxml parse
+<file>` and `lienthong edxml build (--source <name> --id <id> | --json header.json) [-o file]`:
+exchange documents with other Liên Thông deployments (edXML, QCVN 102:2016/BTTTT).
+
+`parse` prints the header of an envelope or a status reply as JSON (exit 0), or every reason
+it is refused on stderr (exit 1; 2 when the file cannot be read). `build` writes an envelope
+made by a document source a domain app registered (`edxml_services.register_document_source`)
+or from a JSON header (the shape `parse` prints; attachments as {"name", "content_type",
+"path"} relative to the JSON file, or "data_base64")."""
 
 from __future__ import annotations
 
 import datetime
+import json
 import mimetypes
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -92,22 +100,113 @@ class Command(BaseCommand):
         listing = sub.add_parser("list", help=_("Các gói tin gần nhất."))
         listing.add_argument("--direction", choices=EdxmlPackage.Direction.values)
         listing.add_argument("-n", type=int, default=50, dest="count")
+        listing.add_argument("--kind", choices=EdxmlPackage.Kind.values)
+        parse = sub.add_parser(
+            "parse", help=_("Đọc một gói tin edXML (văn bản hoặc trạng thái), in tiêu đề JSON.")
+        )
+        parse.add_argument("file")
+        build = sub.add_parser(
+            "build", help=_("Tạo gói tin edXML từ văn bản đã đăng ký hoặc từ tiêu đề JSON.")
+        )
+        source = build.add_mutually_exclusive_group(required=True)
+        source.add_argument("--source", help=_("Nguồn văn bản (ví dụ outgoing)."))
+        source.add_argument("--json", dest="json_file", help=_("Tệp tiêu đề JSON."))
+        build.add_argument("--id", dest="document", help=_("Mã văn bản trong nguồn."))
+        build.add_argument("-o", "--output", help=_("Ghi ra tệp (mặc định: stdout)."))
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["subcommand"] == "list":
-            self._list(options)
+        handlers = {
+            "list": self._list,
+            "send": self._send,
+            "parse": self._parse,
+            "build": self._build,
+        }
+        handlers[options["subcommand"]](options)
+
+    def _read(self, name: str) -> bytes:
+        try:
+            return Path(name).read_bytes()
+        except OSError as exc:
+            raise CommandError(
+                _("Không đọc được tệp %(path)s: %(error)s") % {"path": name, "error": exc},
+                returncode=2,
+            ) from None
+
+    def _parse(self, options: dict[str, Any]) -> None:
+        data = self._read(options["file"])
+        try:
+            message = edxml.parse_any(data)
+        except edxml.EdxmlError as exc:
+            raise CommandError(
+                "\n".join(
+                    [_("Gói tin edXML không hợp lệ:")] + [f"- {error}" for error in exc.errors]
+                ),
+                returncode=1,
+            ) from None
+        self.stdout.write(json.dumps(edxml.as_json(message), ensure_ascii=False, indent=2))
+
+    def _build(self, options: dict[str, Any]) -> None:
+        message: edxml.Envelope | edxml.Status
+        if options["json_file"]:
+            path = Path(options["json_file"])
+            try:
+                header = json.loads(self._read(str(path)))
+            except ValueError as exc:
+                raise CommandError(
+                    _("Tệp JSON không hợp lệ: %(error)s") % {"error": exc}, returncode=2
+                ) from None
+            try:
+                message = edxml.from_json(
+                    header, read=lambda name: (path.parent / name).read_bytes()
+                )
+            except edxml.EdxmlError as exc:
+                raise CommandError(
+                    "\n".join([_("Tiêu đề JSON không hợp lệ:")] + [f"- {e}" for e in exc.errors]),
+                    returncode=2,
+                ) from None
         else:
-            self._send(options)
+            sources = edxml_services.document_sources()
+            name = options["source"]
+            if name not in sources:
+                raise CommandError(
+                    _("Không có nguồn văn bản %(name)s (có: %(known)s).")
+                    % {"name": name, "known": ", ".join(sorted(sources)) or "∅"},
+                    returncode=2,
+                )
+            if not options["document"]:
+                raise CommandError(_("Cần --id của văn bản."), returncode=2)
+            try:
+                message = sources[name](str(options["document"]))
+            except (LookupError, ObjectDoesNotExist, ValueError):
+                raise CommandError(
+                    _("Không tìm thấy văn bản %(id)s trong nguồn %(name)s.")
+                    % {"id": options["document"], "name": name},
+                    returncode=1,
+                ) from None
+        try:
+            if isinstance(message, edxml.Status):
+                data = edxml.build_status(message)
+                edxml.parse_status(data)
+            else:
+                data = edxml.build(message)
+                edxml.parse(data)
+        except edxml.EdxmlError as exc:
+            raise CommandError(
+                "\n".join([_("Gói tin tạo ra không hợp lệ:")] + [f"- {e}" for e in exc.errors]),
+                returncode=1,
+            ) from None
+        if options["output"]:
+            Path(options["output"]).write_bytes(data)
+            self.stderr.write(
+                _("Đã ghi %(path)s (%(size)d byte).")
+                % {"path": options["output"], "size": len(data)}
+            )
+        else:
+            self.stdout.write(data.decode("utf-8"), ending="")
 
     def _send(self, options: dict[str, Any]) -> None:
         path = Path(options["file"])
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise CommandError(
-                _("Không đọc được tệp %(path)s: %(error)s") % {"path": path, "error": exc},
-                returncode=2,
-            ) from None
+        data = self._read(options["file"])
         envelope = _envelope_for(path, data, options)
         with acting(via="cli:edxml send"):
             try:
@@ -147,11 +246,15 @@ class Command(BaseCommand):
         packages = EdxmlPackage.objects.order_by("-id")
         if options["direction"]:
             packages = packages.filter(direction=options["direction"])
+        if options["kind"]:
+            packages = packages.filter(kind=options["kind"])
         for package in reversed(list(packages[: options["count"]])):
             when = timezone.localtime(package.created_at).strftime("%Y-%m-%d %H:%M")
             other = package.peer or (package.client.code if package.client else "")
+            if not other and package.counterpart_id:
+                other = "local"
             self.stdout.write(
                 f"{package.pk}\t{when}\t{package.direction}\t{package.status}\t"
                 f"{package.status_code or '-'}\t{other}\t{package.from_organ_id}\t"
-                f"{package.document_id}\t{package.subject[:60]}"
+                f"{package.document_id}\t{package.subject[:60]}\t{package.kind}"
             )
