@@ -65,6 +65,14 @@ def session_limits() -> dict[str, int]:
     }
 
 
+def start_session_clocks(sender: object, request: HttpRequest | None, **kwargs: object) -> None:
+    """At login (`user_logged_in`): both clocks start now, saved with the login itself."""
+    import time
+
+    if request is not None and hasattr(request, "session"):
+        request.session[STARTED_KEY] = request.session[SEEN_KEY] = int(time.time())
+
+
 class SessionLimitsMiddleware:
     """End a login session 12 hours after it began, or after 15 minutes without a request for
     an official (30 for a citizen): the user is logged out and sent to the login page (an API
@@ -93,7 +101,7 @@ class SessionLimitsMiddleware:
         started = session.get(STARTED_KEY)
         seen = session.get(SEEN_KEY)
         idle = limits["idle_official" if getattr(user, "is_official", False) else "idle_citizen"]
-        if started is None:
+        if started is None:  # a session from before the limits: its clocks start now
             session[STARTED_KEY] = session[SEEN_KEY] = now
             return None
         if now - int(started) > limits["absolute"]:

@@ -9,7 +9,9 @@ from typing import Any
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from lienthong.accounts.middleware import SEEN_KEY, STARTED_KEY
 from lienthong.accounts.models import Role, User
@@ -116,11 +118,18 @@ def test_activity_keeps_the_session_and_rewrites_the_stamp_at_most_once_a_minute
     assert started_after <= before - 2 * 3600 + 1
 
 
-def test_a_new_login_starts_both_clocks(official: User) -> None:
+def test_a_new_login_starts_both_clocks_without_a_write_on_the_next_request(
+    official: User,
+) -> None:
+    before = int(time.time())
     client = Client()
     client.force_login(official)
-    assert stamps(client) == (None, None)
-    before = int(time.time())
-    assert client.get("/inbox/").status_code == 200
     started, seen = stamps(client)
     assert started == seen and started >= before
+    # The first request after the login reads the session and writes nothing back
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/inbox/").status_code == 200
+    assert not [
+        q for q in queries.captured_queries if "django_session" in q["sql"] and "UPDATE" in q["sql"]
+    ]
+    assert stamps(client) == (started, seen)
