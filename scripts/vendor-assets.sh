@@ -9,6 +9,10 @@ set -euo pipefail
 
 BOOTSTRAP_VERSION="${BOOTSTRAP_VERSION:-5.3.9}"
 HTMX_VERSION="${HTMX_VERSION:-2.0.11}"
+# The portal's charts (src/lienthong/portal/templates/portal/statistics.html) and, for the
+# browser tests only (not shipped in static), the accessibility checker.
+ECHARTS_VERSION="${ECHARTS_VERSION:-5.6.0}"
+AXE_CORE_VERSION="${AXE_CORE_VERSION:-4.14.1}"
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
 vendor="$root/src/lienthong/static/vendor"
@@ -16,7 +20,8 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
 npm install --prefix "$work" --no-audit --no-fund --no-save --ignore-scripts \
-  "bootstrap@$BOOTSTRAP_VERSION" "htmx.org@$HTMX_VERSION" >/dev/null
+  "bootstrap@$BOOTSTRAP_VERSION" "htmx.org@$HTMX_VERSION" \
+  "echarts@$ECHARTS_VERSION" "axe-core@$AXE_CORE_VERSION" >/dev/null
 modules="$work/node_modules"
 
 # Copy one file and drop its sourceMappingURL comment: the .map files are not shipped, and
@@ -36,5 +41,16 @@ cp "$modules/bootstrap/LICENSE" "$bootstrap/LICENSE"
 htmx="$vendor/htmx.org-$HTMX_VERSION"
 copy "$modules/htmx.org/dist/htmx.min.js" "$htmx/htmx.min.js"
 cp "$modules/htmx.org/LICENSE" "$htmx/LICENSE"
+
+echarts="$vendor/echarts-$ECHARTS_VERSION"
+rm -rf "$vendor"/echarts-*
+copy "$modules/echarts/dist/echarts.min.js" "$echarts/echarts.min.js"
+cp "$modules/echarts/LICENSE" "$echarts/LICENSE"
+
+axe="$root/tests/browser/vendor/axe-core-$AXE_CORE_VERSION"
+rm -rf "$root"/tests/browser/vendor/axe-core-*
+copy "$modules/axe-core/axe.min.js" "$axe/axe.min.js"
+cp "$modules/axe-core/LICENSE" "$axe/LICENSE"
+echo "Vendored echarts $ECHARTS_VERSION and axe-core $AXE_CORE_VERSION (tests only)"
 
 echo "Vendored bootstrap $BOOTSTRAP_VERSION and htmx.org $HTMX_VERSION into $vendor"

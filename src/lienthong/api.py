@@ -35,6 +35,7 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 def _register_routers() -> None:
     from lienthong.accounts.api import router as accounts_router
+    from lienthong.complaints.api import router as complaints_router
     from lienthong.core.api import router as core_router
     from lienthong.onestop.api import router as onestop_router
     from lienthong.registries.budget.api import router as budget_router
@@ -52,6 +53,7 @@ def _register_routers() -> None:
     api.add_router("/inbox/", workflow_router)
     api.add_router("/search/", search_router)
     api.add_router("/onestop/", onestop_router)
+    api.add_router("/complaints/", complaints_router)
     api.add_router("/registries/legal/", legal_router)
     api.add_router("/registries/land/", land_router)
     api.add_router("/registries/population/", population_router)
@@ -68,6 +70,9 @@ def _register_routers() -> None:
     from lienthong.exchange.adapters.api import router as adapters_router
 
     api.add_router("/exchange/edxml/", adapters_router)
+    from lienthong.portal.api import router as portal_router
+
+    api.add_router("/portal/", portal_router)
 
 
 _register_routers()

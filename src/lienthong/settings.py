@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "lienthong.exchange.adapters",
     "lienthong.search",
     "lienthong.onestop",
+    "lienthong.complaints",
     "lienthong.registries.base",
     "lienthong.registries.population",
     "lienthong.registries.enterprises",
@@ -103,6 +104,7 @@ INSTALLED_APPS = [
     "lienthong.registries.land",
     "lienthong.registries.labour",
     "lienthong.registries.budget",
+    "lienthong.portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -117,6 +119,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: cached public portal pages are served (and counted) before sessions and auth.
+    "lienthong.portal.fastpath.PortalFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lienthong.core.middleware.RequestContextMiddleware",
@@ -322,6 +326,12 @@ LIENTHONG = {
     "EDXML_ORGAN_ID": os.environ.get("LIENTHONG_EDXML_ORGAN_ID", ""),
     "EDXML_ORGAN_NAME": os.environ.get("LIENTHONG_EDXML_ORGAN_NAME", ""),
     "EDXML_PEERS": os.environ.get("LIENTHONG_EDXML_PEERS", ""),
+    # Public portal (docs/portal.md): Redis keys' prefix (pages and counters use REDIS_URL),
+    # whether X-Forwarded-For names the visitor (behind a trusted proxy only), and whether
+    # anonymous visitors of / are sent to the portal at /cong/.
+    "PORTAL_REDIS_PREFIX": os.environ.get("LIENTHONG_PORTAL_REDIS_PREFIX", "lienthong:portal:"),
+    "PORTAL_TRUST_X_FORWARDED_FOR": env_bool("LIENTHONG_PORTAL_TRUST_X_FORWARDED_FOR"),
+    "PORTAL_AT_ROOT": env_bool("LIENTHONG_PORTAL_AT_ROOT", default=True),
 }
 # A JSON submission may carry a scanned document inline (base64, a third larger than the file).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 32 * 1024 * 1024

@@ -4,15 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lienthong.api import api
+from lienthong.portal import views as portal_views
 
 urlpatterns = [
     # First: the API answers the most requests, and Django tries the patterns in order.
     path("api/", api.urls),
+    # / : core's home, or the portal for anonymous visitors when PORTAL_AT_ROOT is on.
+    path("", portal_views.root),
     path("", include("lienthong.core.urls")),
+    path("cong/", include("lienthong.portal.urls")),
     path("accounts/", include("lienthong.accounts.urls")),
     path("inbox/", include("lienthong.workflow.urls")),
     path("search/", include("lienthong.search.urls")),
     path("motcua/", include("lienthong.onestop.urls")),
+    path("khieu-nai/", include("lienthong.complaints.urls")),
     path("tra-cuu/", include("lienthong.onestop.urls_lookup")),
     path("csdl/", include("lienthong.registries.base.urls")),
     path("csdl/dan-cu/", include("lienthong.registries.population.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -28,7 +29,22 @@ def _default_language() -> Iterator[None]:
         yield
 
 
-def test_visitors_get_a_landing_page_with_a_login_button(client: Client) -> None:
+@pytest.fixture(autouse=True)
+def _landing_page_at_the_root(settings: Any) -> None:
+    """The shell is checked on the landing page; a deployment sends visitors to the portal."""
+    settings.LIENTHONG = {**settings.LIENTHONG, "PORTAL_AT_ROOT": False}
+
+
+def test_visitors_of_the_root_are_sent_to_the_public_portal(client: Client, settings: Any) -> None:
+    settings.LIENTHONG = {**settings.LIENTHONG, "PORTAL_AT_ROOT": True}
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/cong/"
+
+
+def test_without_the_portal_at_the_root_visitors_get_a_landing_page_with_a_login_button(
+    client: Client,
+) -> None:
     response = client.get("/")
 
     html = response.content.decode()

@@ -124,6 +124,23 @@ _LEGAL_DATA = {
     "properties": {"number": {"type": "string", "description": "Số, ký hiệu văn bản"}},
     "additionalProperties": True,
 }
+_CALENDAR_DATA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "uid": {"type": "string", "description": "UID iCalendar của sự kiện"},
+        "agency": {"type": "string", "description": "Mã định danh cơ quan"},
+        "agency_id": {"type": "integer"},
+        "title": {"type": "string"},
+        "starts_at": {"type": "string", "format": "date-time"},
+        "ends_at": {"type": "string", "format": "date-time"},
+        "place": {"type": "string"},
+        "chair_id": {"type": ["integer", "null"]},
+        "state": {"type": "string"},
+        "sequence": {"type": "integer"},
+    },
+    "required": ["id", "uid", "title", "starts_at", "ends_at", "state"],
+}
 _EXCHANGE_DATA = {
     "type": "object",
     "properties": {
@@ -133,6 +150,59 @@ _EXCHANGE_DATA = {
         "status": {"type": "string"},
     },
     "required": ["client"],
+}
+
+_DOCUMENT_DATA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "direction": {"type": "string", "enum": ["incoming", "outgoing"]},
+        "agency": {"type": "string", "description": "Mã định danh cơ quan"},
+        "number": {"type": "string", "description": "Số, ký hiệu văn bản"},
+    },
+    "required": ["id", "direction"],
+    "additionalProperties": True,
+}
+_DOCUMENT_EVENTS = {
+    "registered": _("Văn bản đến được vào sổ"),
+    "assigned": _("Văn bản đến được phân công xử lý"),
+    "completed": _("Văn bản đến đã xử lý xong"),
+    "issued": _("Văn bản đi được ban hành"),
+    "sent": _("Văn bản đi được gửi"),
+}
+
+_COMPLAINT_DATA = {
+    "type": "object",
+    "description": "Không bao giờ có danh tính người khiếu nại, tố cáo.",
+    "properties": {
+        "id": {"type": "integer"},
+        "code": {"type": "string", "description": "Mã đơn"},
+        "kind": {"type": "string", "description": "Khiếu nại, tố cáo, kiến nghị phản ánh"},
+        "stage": {"type": "string"},
+        "agency": {"type": "string", "description": "Mã định danh cơ quan"},
+        "agency_id": {"type": "integer"},
+        "field": {"type": "string"},
+        "channel": {"type": "string"},
+        "status": {"type": "string"},
+        "received_at": {"type": ["string", "null"], "format": "date-time"},
+        "accept_due_date": {"type": ["string", "null"], "format": "date"},
+        "due_date": {"type": ["string", "null"], "format": "date"},
+        "outcome": {"type": "string"},
+    },
+    "required": ["id", "code", "kind", "agency"],
+    "additionalProperties": True,
+}
+_COMPLAINT_EVENTS = {
+    "received": _("Đơn khiếu nại, tố cáo được tiếp nhận"),
+    "accepted": _("Đơn được thụ lý"),
+    "refused": _("Đơn không được thụ lý"),
+    "forwarded": _("Đơn được chuyển cơ quan có thẩm quyền"),
+    "assigned": _("Đơn được giao xác minh"),
+    "extended": _("Thời hạn giải quyết được gia hạn"),
+    "reported": _("Báo cáo kết quả xác minh"),
+    "concluded": _("Có kết luận, quyết định giải quyết"),
+    "overdue": _("Đơn quá hạn giải quyết"),
+    "at_risk": _("Đơn sắp đến hạn giải quyết"),
 }
 
 _DOSSIER_EVENTS = {
@@ -216,6 +286,10 @@ def declared_events() -> dict[str, tuple[Any, dict[str, Any], str]]:
         "grant.changed",
     ):
         events[f"registry.{name}"] = (name, _RECORD_DATA, "registries")
+    for name, title in _COMPLAINT_EVENTS.items():
+        events[f"complaint.{name}"] = (title, _COMPLAINT_DATA, "complaints")
+    for name, title in _DOCUMENT_EVENTS.items():
+        events[f"document.{name}"] = (title, _DOCUMENT_DATA, "documents")
     for name in ("created", "updated", "deleted", "restored", "status_changed"):
         events[f"legal.document.{name}"] = (
             _("Văn bản QPPL: %s") % name,
@@ -227,6 +301,12 @@ def declared_events() -> dict[str, tuple[Any, dict[str, Any], str]]:
         _LEGAL_DATA,
         "registries.legal",
     )
+    for name, title in {
+        "event_published": _("Lịch công tác: sự kiện được công bố"),
+        "event_updated": _("Lịch công tác: sự kiện đã công bố được sửa"),
+        "event_cancelled": _("Lịch công tác: sự kiện đã công bố bị hủy"),
+    }.items():
+        events[f"calendar.{name}"] = (title, _CALENDAR_DATA, "documents.calendar")
     for name, title in {
         "client.registered": _("Hệ thống kết nối được đăng ký"),
         "client.status_changed": _("Hệ thống kết nối đổi trạng thái"),

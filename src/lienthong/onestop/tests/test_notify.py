@@ -4,16 +4,8 @@ interface, once per event and recipient, failures recorded and retried."""
 from __future__ import annotations
 
 import datetime
-import email
-import email.policy
 import logging
-import mailbox
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -24,6 +16,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.utils import timezone
 
+from lienthong.core.smtp_testing import SmtpServer, free_port, use_server
 from lienthong.exchange.models import OutboxEvent, ProcessedEvent
 from lienthong.exchange.outbox import relay_pending
 from lienthong.onestop import processing, results
@@ -35,81 +28,11 @@ from lienthong.onestop.testing_processing import make_team, moment
 pytestmark = pytest.mark.django_db
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@dataclass
-class SmtpServer:
-    """An aiosmtpd server in its own process, storing what it receives in a Maildir."""
-
-    port: int
-    maildir: Path
-    process: subprocess.Popen[bytes] | None = field(default=None)
-
-    def start(self) -> None:
-        """Start the server and wait until it accepts connections."""
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "aiosmtpd",
-                "-n",
-                "-l",
-                f"127.0.0.1:{self.port}",
-                "-c",
-                "aiosmtpd.handlers.Mailbox",
-                str(self.maildir),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("the SMTP server did not start")
-
-    def stop(self) -> None:
-        """Stop the server process."""
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-            self.process = None
-
-    def messages(self) -> list[EmailMessage]:
-        """The messages received so far, parsed."""
-        if not self.maildir.exists():
-            return []
-        box = mailbox.Maildir(self.maildir, factory=None, create=False)
-        parsed = []
-        for key in sorted(box.keys()):
-            raw = box.get_bytes(key)
-            message = email.message_from_bytes(raw, policy=email.policy.default)
-            assert isinstance(message, EmailMessage)
-            parsed.append(message)
-        return parsed
-
-
 @pytest.fixture
 def smtp(settings: Any, tmp_path: Path) -> Iterator[SmtpServer]:
     """An SMTP server (not started) and the settings that send mail to it."""
-    server = SmtpServer(port=_free_port(), maildir=tmp_path / "maildir")
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_TIMEOUT = 5
-    settings.DEFAULT_FROM_EMAIL = "Một cửa Liên Thông <motcua@example.vn>"
+    server = SmtpServer(port=free_port(), maildir=tmp_path / "maildir")
+    use_server(settings, server, "Một cửa Liên Thông <motcua@example.vn>")
     try:
         yield server
     finally:

@@ -53,6 +53,9 @@ def test_event_types_have_a_cloudevent_schema_and_undeclared_ones_are_listed() -
     assert submitted.schema["properties"]["type"] == {"const": "dossier.submitted"}
     assert "code" in submitted.schema["properties"]["data"]["properties"]
     assert catalogue.get_service("event.registry.population.updated") is not None
+    for declared in ("complaint.received", "complaint.concluded", "document.sent"):
+        service = catalogue.get_service(f"event.{declared}")
+        assert service is not None and service.declared, declared
     assert catalogue.get_service("event.brand.new") is None
     with transaction.atomic():
         outbox.publish("brand.new", subject="x", data={})

@@ -1,0 +1,659 @@
+"""Complaints API under /api/complaints/.
+
+    GET  /cases                    the cases the caller may see (filer masked where required)
+    POST /cases                    file a case (a citizen online; an official: reception/post)
+    GET  /cases/{code}             one case, its history and extensions
+    POST /cases/{code}/accept      thụ lý (complexity, remote)
+    POST /cases/{code}/refuse      không thụ lý, with the reason
+    POST /cases/{code}/forward     to the competent agency (by its code), with the reason
+    POST /cases/{code}/assign      the verifier (user id)
+    POST /cases/{code}/extend      written extension of a denunciation
+    POST /cases/{code}/report      the verifier's report
+    POST /cases/{code}/conclude    the conclusion or decision
+    GET  /stats                    statistics of a period by kind, field, agency or outcome
+    GET  /receptions, POST /receptions   the citizen reception register
+    GET  /inspections              inspections with their recommendations
+    GET  /lookup/{code}            public: status, public notes, outcome (no login)
+
+Errors: 422 with field errors, 409 when the case's state does not allow the action, 403 when
+the caller may see the case but not do this, 404 for what the caller may not see, 401 when not
+logged in. The denouncer's identity is masked ("***") for every caller `identity_visible_to`
+does not name.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any, cast
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+from pydantic import Field
+
+from lienthong.accounts.models import User
+from lienthong.complaints import selectors, services
+from lienthong.complaints.models import (
+    Channel,
+    Complaint,
+    Complexity,
+    Inspection,
+    Reception,
+    Stage,
+)
+from lienthong.core.models import OrgUnit
+from lienthong.core.permissions import get_visible_or_404, is_official_user
+from lienthong.workflow.engine import WrongState
+
+router = Router(tags=["complaints: khiếu nại, tố cáo"], auth=django_auth)
+
+
+class ErrorOut(Schema):
+    """An error with its Vietnamese explanation."""
+
+    detail: str
+
+
+class FieldErrorsOut(Schema):
+    """Bad input: a summary and the messages per field."""
+
+    detail: str
+    errors: dict[str, list[str]]
+
+
+class FilerOut(Schema):
+    """Who filed (masked with *** where the caller may not see a denouncer)."""
+
+    name: str
+    personal_id: str
+    address: str
+    phone: str
+    email: str
+
+
+class HistoryOut(Schema):
+    """One step of the history."""
+
+    at: datetime.datetime
+    action: str
+    status: str
+    public_note: str
+    internal_note: str | None
+
+
+class ExtensionOut(Schema):
+    """One written extension."""
+
+    number: int
+    days: int
+    notice_number: str
+    previous_due_date: datetime.date
+    new_due_date: datetime.date
+    article: str
+
+
+class CaseOut(Schema):
+    """A case as the caller may see it."""
+
+    code: str
+    kind: str
+    stage: str
+    agency: str
+    agency_name: str
+    field: str
+    channel: str
+    status: str
+    status_label: str
+    subject: str
+    filer: FilerOut
+    identity_masked: bool
+    received_at: datetime.datetime
+    accept_due_date: datetime.date | None
+    due_date: datetime.date | None
+    rule_article: str
+    complexity: str
+    handler: int | None
+    outcome: str
+    conclusion: str
+    conclusion_number: str
+    actions: list[str]
+
+
+class CaseDetailOut(CaseOut):
+    """A case with its content, history and extensions."""
+
+    content: str
+    respondent: str
+    history: list[HistoryOut]
+    extensions: list[ExtensionOut]
+
+
+class FileIn(Schema):
+    """A new case."""
+
+    kind: str = Field(description="complaint | denunciation | petition")
+    stage: str = Field(Stage.FIRST, description="first | second | disciplinary (khiếu nại)")
+    agency: str = Field(description="Mã định danh cơ quan giải quyết")
+    field: str = Field(description="land, construction, finance, …")
+    channel: str = Field(Channel.ONLINE, description="online (công dân) | reception | post")
+    filer_name: str = Field("", max_length=150)
+    filer_personal_id: str = Field("", max_length=12)
+    filer_address: str = Field(max_length=255)
+    filer_phone: str = Field("", max_length=20)
+    filer_email: str = Field("", max_length=254)
+    respondent: str = Field("", max_length=255)
+    subject: str = Field(max_length=255)
+    content: str = Field(max_length=20000)
+    known_on: datetime.date | None = None
+    late_reason: str = Field("", max_length=2000)
+    remote: bool = False
+    reception: int | None = None
+
+
+class AcceptIn(Schema):
+    """Acceptance."""
+
+    complexity: str = Complexity.NORMAL
+    remote: bool | None = None
+
+
+class ReasonIn(Schema):
+    """A reason."""
+
+    reason: str = Field(max_length=2000)
+
+
+class ForwardIn(ReasonIn):
+    """The competent agency."""
+
+    agency: str
+
+
+class AssignIn(Schema):
+    """The verifier."""
+
+    handler: int
+    note: str = Field("", max_length=2000)
+
+
+class ExtendIn(Schema):
+    """A written extension."""
+
+    complexity: str
+    notice_number: str = Field(max_length=60)
+    reason: str = Field(max_length=2000)
+    days: int | None = Field(None, ge=1, le=366)
+
+
+class ReportIn(Schema):
+    """The verification report."""
+
+    text: str = Field(max_length=20000)
+
+
+class ConcludeIn(Schema):
+    """The conclusion or decision."""
+
+    outcome: str
+    conclusion: str = Field(max_length=20000)
+    number: str = Field(max_length=60)
+
+
+class ReceptionIn(Schema):
+    """A row of the reception register."""
+
+    agency: str
+    person_name: str = Field(max_length=150)
+    person_personal_id: str = Field("", max_length=12)
+    address: str = Field(max_length=255)
+    people_count: int = Field(1, ge=1, le=10000)
+    content: str = Field(max_length=20000)
+    earlier_handling: str = Field("", max_length=5000)
+    requests: str = Field("", max_length=5000)
+    result: str = Field("", max_length=5000)
+
+
+class ReceptionOut(Schema):
+    """A row of the reception register (the person masked where a denouncer is hidden)."""
+
+    id: int
+    agency: str
+    received_at: datetime.datetime
+    person_name: str
+    address: str
+    people_count: int
+    content: str
+    result: str
+    cases: list[str]
+
+
+class StatsRowOut(Schema):
+    """One line of statistics."""
+
+    label: str
+    counts: dict[str, int]
+
+
+class StatsOut(Schema):
+    """Statistics of a period."""
+
+    start: datetime.date
+    end: datetime.date
+    by: str
+    rows: list[StatsRowOut]
+    total: dict[str, int]
+
+
+class RecommendationOut(Schema):
+    """A recommendation and its follow-up."""
+
+    text: str
+    responsible: str
+    due_date: datetime.date | None
+    status: str
+    follow_up: str
+
+
+class InspectionOut(Schema):
+    """An inspection."""
+
+    id: int
+    agency: str
+    subject: str
+    target: str
+    status: str
+    decision_number: str
+    conclusion_number: str
+    recommendations: list[RecommendationOut]
+
+
+class LookupOut(Schema):
+    """What anyone with the code sees."""
+
+    code: str
+    kind: str
+    agency: str
+    status: str
+    status_label: str
+    due_date: datetime.date | None
+    outcome: str
+    conclusion: str
+    history: list[dict[str, Any]]
+
+
+RESPONSES: dict[int, Any] = {
+    200: CaseDetailOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: FieldErrorsOut,
+}
+
+
+def _errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {key: list(messages) for key, messages in exc.message_dict.items()}
+    return {"__all__": list(exc.messages)}
+
+
+def _invalid(errors: dict[str, list[str]]) -> Any:
+    return Status(422, {"detail": _("Dữ liệu không hợp lệ."), "errors": errors})
+
+
+def _agency(code: str, field: str) -> OrgUnit:
+    agency = OrgUnit.objects.filter(code=code.strip(), is_agency=True).first()
+    if agency is None:
+        raise ValidationError({field: _("Không có cơ quan mã %(code)s.") % {"code": code}})
+    return agency
+
+
+def case_out(complaint: Complaint, user: Any, *, detail: bool = False) -> dict[str, Any]:
+    """The case as `user` may see it."""
+    from lienthong.complaints.views import available_actions
+
+    official = is_official_user(user)
+    out: dict[str, Any] = {
+        "code": complaint.code,
+        "kind": complaint.kind,
+        "stage": complaint.stage,
+        "agency": complaint.agency.code or "",
+        "agency_name": complaint.agency.name,
+        "field": complaint.field,
+        "channel": complaint.channel,
+        "status": complaint.status,
+        "status_label": complaint.get_status_display(),
+        "subject": complaint.subject,
+        "filer": complaint.filer_for(user),
+        "identity_masked": not complaint.identity_visible_to(user),
+        "received_at": complaint.received_at,
+        "accept_due_date": complaint.accept_due_date,
+        "due_date": complaint.due_date,
+        "rule_article": complaint.rule_article,
+        "complexity": complaint.complexity,
+        "handler": complaint.handler_id if official else None,
+        "outcome": complaint.outcome,
+        "conclusion": complaint.conclusion,
+        "conclusion_number": complaint.conclusion_number,
+        "actions": available_actions(complaint, user) if official else [],
+    }
+    if detail:
+        out["content"] = complaint.content
+        out["respondent"] = complaint.respondent
+        out["history"] = [
+            {
+                "at": row.at,
+                "action": row.action,
+                "status": row.status,
+                "public_note": row.public_note,
+                "internal_note": row.internal_note if official else None,
+            }
+            for row in complaint.history.order_by("at", "pk")
+        ]
+        out["extensions"] = list(
+            complaint.extensions.order_by("number").values(
+                "number", "days", "notice_number", "previous_due_date", "new_due_date", "article"
+            )
+        )
+    return out
+
+
+def _visible(request: HttpRequest, code: str) -> Complaint:
+    return get_visible_or_404(Complaint.objects.select_related("agency"), request.user, code=code)
+
+
+def _transition(request: HttpRequest, code: str, call: Callable[[Complaint, User], object]) -> Any:
+    complaint = _visible(request, code)
+    user = cast(User, request.user)
+    if not is_official_user(user):
+        raise HttpError(403, _("Chỉ cán bộ, công chức mới dùng được chức năng này."))
+    try:
+        call(complaint, user)
+    except ValidationError as exc:
+        return _invalid(_errors(exc))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("Bạn không có quyền thực hiện thao tác này.")) from exc
+    except WrongState as exc:
+        raise HttpError(409, str(exc)) from exc
+    complaint.refresh_from_db()
+    return case_out(complaint, user, detail=True)
+
+
+# --- Endpoints ------------------------------------------------------------------------------
+
+
+@router.get("/cases", response={200: list[CaseOut], 401: ErrorOut}, summary="Danh sách đơn")
+def list_cases(
+    request: HttpRequest, kind: str = "", status: str = "", limit: int = 100, offset: int = 0
+) -> Any:
+    """The cases the caller may see, newest first."""
+    cases = Complaint.objects.visible_to(request.user).select_related("agency")
+    if kind:
+        cases = cases.filter(kind=kind)
+    if status:
+        cases = cases.filter(status=status)
+    limit = max(1, min(limit, 500))
+    offset = max(0, offset)
+    return [case_out(case, request.user) for case in cases[offset : offset + limit]]
+
+
+@router.post("/cases", response=RESPONSES, summary="Gửi, tiếp nhận đơn")
+def file_case(request: HttpRequest, payload: FileIn) -> Any:
+    """A citizen files online for themself; an official registers a case of their agency."""
+    user = cast(User, request.user)
+    try:
+        agency = _agency(payload.agency, "agency")
+        reception = None
+        if payload.reception is not None:
+            reception = Reception.objects.visible_to(user).filter(pk=payload.reception).first()
+            if reception is None:
+                raise ValidationError({"reception": _("Không tìm thấy lượt tiếp công dân.")})
+        complaint = services.file_case(
+            kind=payload.kind,
+            stage=payload.stage,
+            agency=agency,
+            field=payload.field,
+            channel=payload.channel,
+            filer=services.Filer(
+                name=payload.filer_name or (user.full_name if user.is_citizen else ""),
+                address=payload.filer_address,
+                personal_id=payload.filer_personal_id
+                or ((user.personal_id or "") if user.is_citizen else ""),
+                phone=payload.filer_phone,
+                email=payload.filer_email,
+            ),
+            subject=payload.subject,
+            content=payload.content,
+            respondent=payload.respondent,
+            known_on=payload.known_on,
+            late_reason=payload.late_reason,
+            remote=payload.remote,
+            reception=reception,
+            by=user,
+        )
+    except ValidationError as exc:
+        return _invalid(_errors(exc))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return case_out(complaint, user, detail=True)
+
+
+@router.get(
+    "/cases/{code}",
+    response={200: CaseDetailOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Chi tiết đơn",
+)
+def case_detail(request: HttpRequest, code: str) -> Any:
+    """One case the caller may see (a citizen: their own)."""
+    return case_out(_visible(request, code), request.user, detail=True)
+
+
+@router.post("/cases/{code}/accept", response=RESPONSES, summary="Thụ lý")
+def accept(request: HttpRequest, code: str, payload: AcceptIn) -> Any:
+    """Accept the case; the resolution time limit starts."""
+    return _transition(
+        request,
+        code,
+        lambda c, u: services.accept(
+            complaint=c, by=u, complexity=payload.complexity, remote=payload.remote
+        ),
+    )
+
+
+@router.post("/cases/{code}/refuse", response=RESPONSES, summary="Không thụ lý")
+def refuse(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+    """Do not accept the case."""
+    return _transition(
+        request, code, lambda c, u: services.refuse(complaint=c, by=u, reason=payload.reason)
+    )
+
+
+@router.post("/cases/{code}/forward", response=RESPONSES, summary="Chuyển đơn")
+def forward(request: HttpRequest, code: str, payload: ForwardIn) -> Any:
+    """Send the case to the competent agency."""
+    return _transition(
+        request,
+        code,
+        lambda c, u: services.forward_to(
+            complaint=c,
+            to_agency=_agency(payload.agency, "agency"),
+            by=u,
+            reason=payload.reason,
+        ),
+    )
+
+
+@router.post("/cases/{code}/assign", response=RESPONSES, summary="Giao xác minh")
+def assign(request: HttpRequest, code: str, payload: AssignIn) -> Any:
+    """Assign the verifier."""
+
+    def call(complaint: Complaint, user: User) -> object:
+        handler = User.objects.filter(pk=payload.handler, is_active=True).first()
+        if handler is None:
+            raise ValidationError({"handler": _("Không có cán bộ này.")})
+        return services.assign(complaint=complaint, handler=handler, by=user, note=payload.note)
+
+    return _transition(request, code, call)
+
+
+@router.post("/cases/{code}/extend", response=RESPONSES, summary="Gia hạn giải quyết")
+def extend(request: HttpRequest, code: str, payload: ExtendIn) -> Any:
+    """Extend a denunciation's time limit by written notice."""
+    return _transition(
+        request,
+        code,
+        lambda c, u: services.extend(
+            complaint=c,
+            by=u,
+            complexity=payload.complexity,
+            notice_number=payload.notice_number,
+            reason=payload.reason,
+            days=payload.days,
+        ),
+    )
+
+
+@router.post("/cases/{code}/report", response=RESPONSES, summary="Báo cáo kết quả xác minh")
+def report(request: HttpRequest, code: str, payload: ReportIn) -> Any:
+    """The verifier's report."""
+    return _transition(
+        request, code, lambda c, u: services.report(complaint=c, by=u, text=payload.text)
+    )
+
+
+@router.post("/cases/{code}/conclude", response=RESPONSES, summary="Kết luận, quyết định")
+def conclude(request: HttpRequest, code: str, payload: ConcludeIn) -> Any:
+    """Issue the conclusion or decision."""
+    return _transition(
+        request,
+        code,
+        lambda c, u: services.conclude(
+            complaint=c,
+            by=u,
+            outcome=payload.outcome,
+            conclusion=payload.conclusion,
+            number=payload.number,
+        ),
+    )
+
+
+@router.get(
+    "/stats",
+    response={200: StatsOut, 401: ErrorOut, 403: ErrorOut, 422: FieldErrorsOut},
+    summary="Thống kê",
+)
+def stats(request: HttpRequest, start: datetime.date, end: datetime.date, by: str = "kind") -> Any:
+    """Counts of the visible cases received in the period, grouped by kind, field, agency or
+    outcome."""
+    if not is_official_user(request.user):
+        raise HttpError(403, _("Chỉ cán bộ, công chức mới xem được thống kê."))
+    errors: dict[str, list[str]] = {}
+    if by not in selectors.GROUPS:
+        errors["by"] = [_("Chọn kind, field, agency hoặc outcome.")]
+    if end < start:
+        errors["end"] = [_("Ngày cuối phải từ ngày đầu trở đi.")]
+    if errors:
+        return _invalid(errors)
+    data = selectors.report(Complaint.objects.visible_to(request.user), start=start, end=end, by=by)
+    return {
+        "start": data.start,
+        "end": data.end,
+        "by": data.by,
+        "rows": [{"label": row.label, "counts": row.counts} for row in data.rows],
+        "total": data.total.counts,
+    }
+
+
+def _reception_out(row: Reception, user: Any) -> dict[str, Any]:
+    person = row.person_for(user)
+    return {
+        "id": row.pk,
+        "agency": row.agency.code or "",
+        "received_at": row.received_at,
+        "person_name": person["name"],
+        "address": person["address"],
+        "people_count": row.people_count,
+        "content": row.content,
+        "result": row.result,
+        "cases": [case.code for case in row.cases.all()],
+    }
+
+
+@router.get(
+    "/receptions", response={200: list[ReceptionOut], 401: ErrorOut}, summary="Sổ tiếp công dân"
+)
+def receptions(request: HttpRequest, limit: int = 100) -> Any:
+    """The reception register of the caller's agencies."""
+    rows = (
+        Reception.objects.visible_to(request.user)
+        .select_related("agency")
+        .prefetch_related("cases")[: max(1, min(limit, 500))]
+    )
+    return [_reception_out(row, request.user) for row in rows]
+
+
+@router.post(
+    "/receptions",
+    response={200: ReceptionOut, 401: ErrorOut, 403: ErrorOut, 422: FieldErrorsOut},
+    summary="Ghi sổ tiếp công dân",
+)
+def record_reception(request: HttpRequest, payload: ReceptionIn) -> Any:
+    """Write a row of the reception register."""
+    user = cast(User, request.user)
+    data = payload.dict()
+    try:
+        agency = _agency(data.pop("agency"), "agency")
+        row = services.record_reception(agency=agency, by=user, **data)
+    except ValidationError as exc:
+        return _invalid(_errors(exc))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _reception_out(row, user)
+
+
+@router.get("/inspections", response={200: list[InspectionOut], 401: ErrorOut}, summary="Thanh tra")
+def inspections(request: HttpRequest, limit: int = 100) -> Any:
+    """Inspections of the caller's agencies, with their recommendations."""
+    rows = (
+        Inspection.objects.visible_to(request.user)
+        .select_related("agency")
+        .prefetch_related("recommendations")
+        .distinct()[: max(1, min(limit, 500))]
+    )
+    return [
+        {
+            "id": row.pk,
+            "agency": row.agency.code or "",
+            "subject": row.subject,
+            "target": row.target,
+            "status": row.status,
+            "decision_number": row.decision_number,
+            "conclusion_number": row.conclusion_number,
+            "recommendations": [
+                {
+                    "text": item.text,
+                    "responsible": item.responsible,
+                    "due_date": item.due_date,
+                    "status": item.status,
+                    "follow_up": item.follow_up,
+                }
+                for item in row.recommendations.all()
+            ],
+        }
+        for row in rows
+    ]
+
+
+@router.get(
+    "/lookup/{code}", response={200: LookupOut, 404: ErrorOut}, auth=None, summary="Tra cứu đơn"
+)
+def lookup(request: HttpRequest, code: str) -> Any:
+    """Public lookup by code: status, public notes, outcome; no identity, no content."""
+    found = selectors.public_lookup(code)
+    if found is None:
+        raise Http404
+    return {**found, "history": [{**row, "at": row["at"].isoformat()} for row in found["history"]]}
