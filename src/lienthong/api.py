@@ -37,6 +37,8 @@ def _register_routers() -> None:
     from lienthong.accounts.api import router as accounts_router
     from lienthong.complaints.api import router as complaints_router
     from lienthong.core.api import router as core_router
+    from lienthong.documents.api import router as documents_router
+    from lienthong.documents.calendar.api import router as calendar_router
     from lienthong.onestop.api import router as onestop_router
     from lienthong.registries.budget.api import router as budget_router
     from lienthong.registries.enterprises.api import router as enterprises_router
@@ -54,6 +56,16 @@ def _register_routers() -> None:
     api.add_router("/search/", search_router)
     api.add_router("/onestop/", onestop_router)
     api.add_router("/complaints/", complaints_router)
+    api.add_router("/calendar/", calendar_router)
+    from lienthong.documents.outgoing.api import router as outgoing_router
+    from lienthong.documents.outgoing.api import verify_router as outgoing_verify_router
+
+    api.add_router("/documents/outgoing/", outgoing_router)
+    api.add_router("/documents/", outgoing_verify_router)
+    api.add_router("/documents/", documents_router)
+    from lienthong.documents.api import install_handlers as install_documents_handlers
+
+    install_documents_handlers(api)
     api.add_router("/registries/legal/", legal_router)
     api.add_router("/registries/land/", land_router)
     api.add_router("/registries/population/", population_router)

@@ -19,6 +19,8 @@ urlpatterns = [
     path("motcua/", include("lienthong.onestop.urls")),
     path("khieu-nai/", include("lienthong.complaints.urls")),
     path("tra-cuu/", include("lienthong.onestop.urls_lookup")),
+    path("van-ban/", include("lienthong.documents.urls")),
+    path("lich-cong-tac/", include("lienthong.documents.calendar.urls")),
     path("csdl/", include("lienthong.registries.base.urls")),
     path("csdl/dan-cu/", include("lienthong.registries.population.urls")),
     path("csdl/", include("lienthong.registries.enterprises.urls")),

@@ -1,0 +1,350 @@
+"""Reads of the documents module: lists, the incoming register, and the documents search."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from django.core.exceptions import ValidationError
+from django.db import connection, models
+from django.db.models import BooleanField, F, Q
+from django.db.models.expressions import RawSQL
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from lienthong.core.models import OrgUnit
+from lienthong.core.permissions import is_real_user
+from lienthong.core.text import fold
+from lienthong.documents import registers
+from lienthong.documents.models import (
+    Direction,
+    DocumentIndex,
+    IncomingDocument,
+    Secrecy,
+    Urgency,
+)
+from lienthong.documents.visibility import OFFICE_ROLES, agencies_of, visibility_condition
+
+#: Largest page of search results.
+MAX_LIMIT = 100
+#: Past this many matches the search says "more than" instead of counting them all.
+COUNT_CAP = 1000
+
+
+def incoming_for(user: Any, pk: int) -> IncomingDocument:
+    """One incoming document the user sees, else 404 (the same for "not yours")."""
+    found = (
+        IncomingDocument.objects.visible_to(user)
+        .select_related("agency", "document_type", "lead_unit", "package")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem."))
+    return found
+
+
+def incoming_list(
+    user: Any,
+    *,
+    year: int | None = None,
+    status: str = "",
+    overdue: bool = False,
+    agency: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    type_code: str = "",
+) -> models.QuerySet[IncomingDocument]:
+    """Incoming documents the user sees, newest arrival first."""
+    documents = IncomingDocument.objects.visible_to(user).select_related(
+        "agency", "document_type", "lead_unit"
+    )
+    if year:
+        documents = documents.filter(
+            Q(arrival_year=year) | Q(arrival_year__isnull=True, arrived_at__year=year)
+        )
+    if status:
+        documents = documents.filter(status=status)
+    if overdue:
+        documents = documents.filter(
+            status=IncomingDocument.Status.ASSIGNED, deadline__lt=timezone.now()
+        )
+    if agency:
+        documents = documents.filter(agency_id=agency)
+    if date_from:
+        documents = documents.filter(registered_at__date__gte=date_from)
+    if date_to:
+        documents = documents.filter(registered_at__date__lte=date_to)
+    if type_code:
+        documents = documents.filter(document_type__code=type_code)
+    return documents.order_by("-arrived_at", "-pk")
+
+
+def agencies_for_register(user: Any) -> models.QuerySet[OrgUnit]:
+    """Agencies whose registers the user may print: their clerks and leaders."""
+    return agencies_of(user, OFFICE_ROLES)
+
+
+INCOMING_COLUMNS = (
+    "Ngày đến",
+    "Số đến",
+    "Tác giả",
+    "Số, ký hiệu",
+    "Ngày tháng",
+    "Tên loại và trích yếu nội dung",
+    "Đơn vị hoặc người nhận",
+    "Ngày chuyển",
+    "Ký nhận",
+    "Ghi chú",
+)
+
+
+def incoming_register_rows(
+    agency: OrgUnit,
+    year: int,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    type_code: str = "",
+) -> list[list[Any]]:
+    """The incoming register (Decree 30/2020, Appendix IV), ten columns, by arrival number."""
+    documents = (
+        IncomingDocument.objects.registered()
+        .filter(agency=agency, arrival_year=year)
+        .select_related("document_type", "lead_unit")
+        .order_by("arrival_number")
+    )
+    if date_from:
+        documents = documents.filter(registered_at__date__gte=date_from)
+    if date_to:
+        documents = documents.filter(registered_at__date__lte=date_to)
+    if type_code:
+        documents = documents.filter(document_type__code=type_code)
+    rows = []
+    for d in documents:
+        notes = []
+        if d.urgency != Urgency.NORMAL:
+            notes.append(str(d.get_urgency_display()))
+        if d.secrecy != Secrecy.NORMAL:
+            notes.append(str(d.get_secrecy_display()))
+        if d.notes:
+            notes.append(d.notes)
+        recipient = d.lead_unit.name if d.lead_unit else d.recipient
+        rows.append(
+            [
+                timezone.localtime(d.arrived_at).date(),
+                d.arrival_number,
+                d.issuer,
+                d.number_notation,
+                d.issued_date,
+                f"{d.document_type.name}: {d.subject}",
+                recipient,
+                timezone.localtime(d.assigned_at).date() if d.assigned_at else None,
+                "",
+                "; ".join(notes),
+            ]
+        )
+    return rows
+
+
+def incoming_register_file(
+    user: Any,
+    agency: OrgUnit,
+    year: int,
+    fmt: str,
+    *,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    type_code: str = "",
+) -> tuple[bytes, str, str]:
+    """(bytes, content type, file name) of the register as XLSX or PDF."""
+    rows = incoming_register_rows(
+        agency, year, date_from=date_from, date_to=date_to, type_code=type_code
+    )
+    title = _("Sổ đăng ký văn bản đến năm %(year)s") % {"year": year}
+    columns = [_(c) for c in INCOMING_COLUMNS]
+    subtitle = agency.name
+    name = f"so-van-ban-den-{agency.code or agency.pk}-{year}.{fmt}"
+    if fmt == "pdf":
+        return (
+            registers.register_pdf(title, columns, rows, agency_name=agency.name),
+            "application/pdf",
+            name,
+        )
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return registers.register_xlsx(title, columns, rows, subtitle=subtitle), xlsx, name
+
+
+# --- Search ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchResult:
+    """A page of documents found, newest first, and how many there are."""
+
+    total: int
+    items: list[DocumentIndex] = field(default_factory=list)
+    limit: int = 20
+    offset: int = 0
+    #: True when there are more than `total` (= COUNT_CAP) matches.
+    more: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "count": self.total,
+            "more": self.more,
+            "limit": self.limit,
+            "offset": self.offset,
+            "items": [
+                {
+                    "direction": row.direction,
+                    "id": row.object_id,
+                    "agency": row.agency_id,
+                    "year": row.year,
+                    "date": row.date,
+                    "type": row.document_type.code if row.document_type else "",
+                    "number_notation": row.number_notation,
+                    "issuer": row.issuer,
+                    "subject": row.subject,
+                    "urgency": row.urgency,
+                    "secrecy": row.secrecy,
+                    "url": row.url,
+                }
+                for row in self.items
+            ],
+        }
+
+
+def _matching_entries(q: str) -> tuple[str, list[Any]] | None:
+    """SQL selecting the search-kernel entry ids that match `q` (None: empty query)."""
+    from lienthong.search.backends import Filters, get_backend
+    from lienthong.search.services import check_query
+
+    try:
+        parsed = check_query(q)
+    except ValidationError as exc:
+        raise ValidationError({"q": exc.messages}) from None
+    if not parsed:
+        return None
+    backend = get_backend()
+    filters = Filters(scope_prefixes=None, content_type_ids=None)
+    # The kernel's own match (same tokens, phrases, prefixes on both databases); the kernel
+    # offers no public "matching ids" yet, so its backends' `_where` is used here.
+    where, params = cast(Any, backend)._where(parsed, filters)
+    if connection.vendor == "sqlite":
+        sql = (
+            "SELECT e.id FROM search_fts JOIN search_searchentry AS e "
+            f"ON e.id = search_fts.rowid WHERE {where}"
+        )
+    else:
+        sql = f"SELECT e.id FROM search_searchentry AS e WHERE {where}"
+    return sql, params
+
+
+def _visible_rows(user: Any) -> models.QuerySet[DocumentIndex]:
+    """DocumentIndex rows `user` sees, shaped for "newest first, 20 at a time"."""
+    rows = DocumentIndex.objects.all()
+    if not is_real_user(user):
+        return rows.none()
+    if user.is_superuser:
+        return rows
+    if connection.vendor == "sqlite":
+        # `agency_id + 0` is no index column: SQLite then walks documents_index_date in
+        # order and stops after a page, instead of reading all of an agency's rows to sort.
+        rows = rows.alias(agency_plain=F("agency_id") + 0)
+        return rows.filter(visibility_condition(DocumentIndex, user, agency_column="agency_plain"))
+    return rows.filter(visibility_condition(DocumentIndex, user))
+
+
+def search_documents(
+    user: Any,
+    *,
+    q: str = "",
+    direction: str = "",
+    year: int | None = None,
+    type_code: str = "",
+    issuer: str = "",
+    urgency: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+    agency: int | None = None,
+    limit: int = 20,
+    offset: int = 0,
+    with_total: bool = True,
+) -> SearchResult:
+    """Incoming and outgoing documents matching the words and filters that `user` sees.
+
+    Words use the search kernel (folded Vietnamese, phrases, prefixes); results are sorted
+    by date, newest first. Raises ValidationError for a bad filter or query.
+    """
+    errors: dict[str, str] = {}
+    if direction and direction not in Direction.values:
+        errors["direction"] = _("Chiều văn bản là incoming hoặc outgoing.")
+    if urgency is not None and urgency not in Urgency.values:
+        errors["urgency"] = _("Độ khẩn không hợp lệ.")
+    if date_from and date_to and date_from > date_to:
+        errors["date_to"] = _("Đến ngày phải sau từ ngày.")
+    if errors:
+        raise ValidationError(errors)
+    words = q.strip()
+    if issuer.strip() and not words.count('"') % 2:
+        # The issuer is in the indexed text too: its words narrow the candidates through
+        # the full-text index before the exact (folded) test on the issuer column.
+        words = f"{words} {issuer.strip()}".strip()
+    rows = _visible_rows(user)
+    if direction:
+        rows = rows.filter(direction=direction)
+    if year:
+        rows = rows.filter(year=year)
+    if type_code:
+        rows = rows.filter(document_type__code=type_code)
+    if issuer.strip():
+        rows = rows.filter(issuer_folded__contains=fold(issuer))
+    if urgency is not None:
+        rows = rows.filter(urgency=urgency)
+    if date_from:
+        rows = rows.filter(date__gte=date_from)
+    if date_to:
+        rows = rows.filter(date__lte=date_to)
+    if agency:
+        rows = rows.filter(agency_id=agency)
+    if words:
+        match = _matching_entries(words)
+        if match is None:
+            return SearchResult(total=0, limit=limit, offset=offset)
+        sql, params = match
+        if connection.vendor == "postgresql":
+            # ARRAY(…) runs the full-text match once, first (GIN index), and the rows are then
+            # fetched by entry id; with IN (…) the planner may walk the date index instead and
+            # test the match row by row, which is slow for words it wrongly deems common.
+            matched = RawSQL(
+                f'"documents_documentindex"."entry_id" = ANY(ARRAY({sql}))',
+                params,
+                output_field=BooleanField(),
+            )
+            rows = rows.alias(matched=matched).filter(matched=True)
+        else:
+            rows = rows.filter(entry_id__in=RawSQL(sql, params))
+    limit = max(1, min(limit, MAX_LIMIT))
+    offset = max(0, offset)
+    page = list(
+        rows.select_related("document_type").order_by("-date", "-id")[offset : offset + limit]
+    )
+    more = False
+    if with_total:
+        total = rows.order_by()[: COUNT_CAP + 1].count()
+        if total > COUNT_CAP:
+            total, more = COUNT_CAP, True
+    else:
+        total = len(page)
+    return SearchResult(total=total, items=page, limit=limit, offset=offset, more=more)
+
+
+def document_types_in_use() -> Sequence[str]:
+    """Codes of the active document types (for filters)."""
+    from lienthong.documents.models import DocumentType
+
+    return list(DocumentType.objects.filter(is_active=True).values_list("code", flat=True))
