@@ -308,6 +308,9 @@ LIENTHONG = {
     # Uploaded documents: largest file and the kinds accepted (checked by content, not name).
     "UPLOAD_MAX_BYTES": env_int("LIENTHONG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024),
     "UPLOAD_TYPES": ("pdf", "jpeg", "png", "docx", "xlsx"),
+    # Malware scanning of uploads (core/scanning.py): "" = none, or "clamd:unix:/path" /
+    # "clamd:tcp:host:port". A configured scanner that cannot answer refuses the upload.
+    "MALWARE_SCANNER": os.environ.get("LIENTHONG_MALWARE_SCANNER", ""),
     # How long a process keeps the procedure catalogue it reads on every submission.
     "INTAKE_CACHE_SECONDS": 30,
     "SMS_BACKEND": os.environ.get(
