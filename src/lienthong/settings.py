@@ -125,6 +125,7 @@ MIDDLEWARE = [
     # First: cached public portal pages are served (and counted) before sessions and auth.
     "lienthong.portal.fastpath.PortalFastPathMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "lienthong.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lienthong.core.middleware.RequestContextMiddleware",
     "lienthong.exchange.clients.middleware.ExchangeLogMiddleware",

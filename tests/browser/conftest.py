@@ -23,6 +23,35 @@ CHROMIUM_ARGS = [
 ]
 
 
+#: What Chromium reported as blocked by the Content-Security-Policy during the current test.
+CSP_VIOLATIONS: list[str] = []
+
+
+def _watch_csp(chromium: Any) -> None:
+    """Every context of this browser reports CSP violations into CSP_VIOLATIONS."""
+    new_context = chromium.new_context
+
+    def watched(*args: Any, **kwargs: Any) -> Any:
+        context = new_context(*args, **kwargs)
+
+        def console(message: Any) -> None:
+            if "Content Security Policy" in message.text:
+                CSP_VIOLATIONS.append(message.text)
+
+        context.on("console", console)
+        return context
+
+    chromium.new_context = watched
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violations() -> Iterator[None]:
+    """A page that needs more than the CSP allows fails its test (tests/test_csp.py)."""
+    CSP_VIOLATIONS.clear()
+    yield
+    assert CSP_VIOLATIONS == [], "Content-Security-Policy violations:\n" + "\n".join(CSP_VIOLATIONS)
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """One Chromium per test module."""
@@ -37,6 +66,7 @@ def browser() -> Iterator[Any]:
         patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         with sync_playwright() as playwright:
             chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            _watch_csp(chromium)
             yield chromium
             chromium.close()
 

@@ -42,10 +42,11 @@ def test_official_sees_an_overdue_task_and_completes_it(page: Any) -> None:
     )
     make_task("Soạn báo cáo quý", assignee=official, org_unit=unit)
 
-    # When they open the site and log in from the landing page
+    # When they open the site (the public portal) and log in from its header
     page.goto("/")
+    expect(page).to_have_url(re.compile(r"/cong/$"))
     expect(page.locator("html")).to_have_attribute("lang", "vi")
-    page.locator("#landing-login").click()
+    page.get_by_role("link", name="Đăng nhập", exact=True).click()
     log_in(page, "chuyenvien", PASSWORD)
 
     # Then the inbox shows the task first, marked overdue, with the counts

@@ -152,7 +152,7 @@ def test_service_pages_read_the_other_apps(editor: Any, category: Any) -> None:
     assert "Miễn lệ phí" in detail_html
     assert 'href="/motcua/nop-ho-so/1.000001.000.00.00.H99/"' in detail_html
     assert lookup.status_code == 404
-    assert "Không tìm thấy hồ sơ có mã này." in lookup.content.decode()
+    assert "Hãy kiểm tra lại mã in trên giấy tiếp nhận." in lookup.content.decode()
     assert legal.status_code == 200
     assert stats.status_code == 200
     assert 'id="trend-table"' in stats.content.decode()
