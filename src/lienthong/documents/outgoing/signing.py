@@ -19,11 +19,15 @@ the configured roots.
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import datetime
+import functools
 import io
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import ParamSpec, TypeVar
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -34,6 +38,8 @@ from django.utils.translation import gettext as _
 #: Largest PDF `verify_pdf` and `sign_pdf` read (bytes); beyond it the file is refused unread.
 DEFAULT_MAX_PDF_BYTES = 50 * 1024 * 1024
 
+P = ParamSpec("P")
+R = TypeVar("R")
 logger = logging.getLogger("lienthong.documents.outgoing.signing")
 
 
@@ -213,6 +219,24 @@ def _check_pdf(data: bytes, max_bytes: int) -> None:
         raise InvalidPdf(_("Tệp không phải PDF."))
 
 
+def _outside_event_loop(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` in a worker thread when this thread has a running asyncio loop: pyHanko's
+    synchronous signing and validation call `asyncio.run`, which a running loop refuses (seen
+    as a valid signature reported broken under Playwright; an async view would do the same)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            return func(*args, **kwargs)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            return pool.submit(func, *args, **kwargs).result()
+
+    return wrapper
+
+
+@_outside_event_loop
 def sign_pdf(
     pdf: bytes,
     *,
@@ -291,6 +315,7 @@ def _asn1(cert: x509.Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER))
 
 
+@_outside_event_loop
 def verify_pdf(
     data: bytes,
     *,

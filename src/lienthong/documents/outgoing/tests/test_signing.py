@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 
 import pytest
@@ -123,3 +124,17 @@ def test_read_pkcs12_gives_the_holder(p12: bytes) -> None:
     assert "O=UBND tỉnh" in info.subject
     assert len(info.fingerprint_sha256) == 64
     assert len(chain) == 1
+
+
+def test_signing_and_verifying_work_inside_a_running_event_loop(
+    authority: signing.TestAuthority, p12: bytes, pdf: bytes
+) -> None:
+    # pyHanko's synchronous API calls asyncio.run, which a running loop refuses: a caller
+    # with a loop (an async view, Playwright's test thread) must get the same answers.
+    async def inside() -> signing.VerificationResult:
+        signed = signing.sign_pdf(pdf, p12=p12, passphrase=PASS)
+        return signing.verify_pdf(signed, trust_roots=[authority.certificate])
+
+    result = asyncio.run(inside())
+    assert result.signed and result.intact and result.trusted
+    assert result.signatures[0].signer == "Nguyễn Văn Ký"
