@@ -152,6 +152,7 @@ def test_vendored_assets_are_local_and_exist(client: Client) -> None:
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
 
     assert sorted(assets) == [
+        "/static/lienthong/behaviour.js",
         "/static/lienthong/shell.css",
         "/static/vendor/bootstrap-5.3.9/css/bootstrap.min.css",
         "/static/vendor/bootstrap-5.3.9/js/bootstrap.bundle.min.js",
