@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models
@@ -220,28 +220,14 @@ class SearchResult:
 
 def _matching_entries(q: str) -> tuple[str, list[Any]] | None:
     """SQL selecting the search-kernel entry ids that match `q` (None: empty query)."""
-    from lienthong.search.backends import Filters, get_backend
-    from lienthong.search.services import check_query
+    from lienthong.search import services as search
 
     try:
-        parsed = check_query(q)
+        parsed = search.check_query(q)
     except ValidationError as exc:
         raise ValidationError({"q": exc.messages}) from None
-    if not parsed:
-        return None
-    backend = get_backend()
-    filters = Filters(scope_prefixes=None, content_type_ids=None)
-    # The kernel's own match (same tokens, phrases, prefixes on both databases); the kernel
-    # offers no public "matching ids" yet, so its backends' `_where` is used here.
-    where, params = cast(Any, backend)._where(parsed, filters)
-    if connection.vendor == "sqlite":
-        sql = (
-            "SELECT e.id FROM search_fts JOIN search_searchentry AS e "
-            f"ON e.id = search_fts.rowid WHERE {where}"
-        )
-    else:
-        sql = f"SELECT e.id FROM search_searchentry AS e WHERE {where}"
-    return sql, params
+    # Every scope: the documents visibility rule is applied to the DocumentIndex rows.
+    return search.matching_ids_sql(parsed, scope_paths=search.ALL_SCOPES)
 
 
 def _visible_rows(user: Any) -> models.QuerySet[DocumentIndex]:
@@ -255,8 +241,12 @@ def _visible_rows(user: Any) -> models.QuerySet[DocumentIndex]:
         # `agency_id + 0` is no index column: SQLite then walks documents_index_date in
         # order and stops after a page, instead of reading all of an agency's rows to sort.
         rows = rows.alias(agency_plain=F("agency_id") + 0)
-        return rows.filter(visibility_condition(DocumentIndex, user, agency_column="agency_plain"))
-    return rows.filter(visibility_condition(DocumentIndex, user))
+        return rows.filter(
+            visibility_condition(
+                DocumentIndex, user, agency_column="agency_plain", assigned_exists=True
+            )
+        )
+    return rows.filter(visibility_condition(DocumentIndex, user, assigned_exists=True))
 
 
 def search_documents(

@@ -18,8 +18,8 @@ Life of an incoming document:
    closes that unit's task. Follow-ups (`follow_up`, đôn đốc) by the agency's clerks and
    leaders: recorded, and a reminder task for the lead unit.
 5. The lead unit completes it (`complete`): result recorded, the lead task done, edXML
-   status 06. Co-operating and informed units' tasks stay open until they answer: their
-   opinion may still come and be recorded.
+   status 06. Co-operating and informed units' tasks still open are closed as no longer
+   needed (`workflow.cancel_task`, audited with the reason); an opinion may still be recorded.
 
 Duplicates (same number, notation and issuer, Appendix VI) are refused with
 `DuplicateDocument` unless the clerk confirms.
@@ -294,8 +294,10 @@ def _fill(document: IncomingDocument, data: IncomingData) -> None:
     document.notes = data.notes.strip()
 
 
-def _register(document: IncomingDocument, *, confirm_duplicate: bool, by: User | None) -> None:
-    """Number, present to the leaders, index, announce (inside the caller's transaction)."""
+def _prepare_registration(
+    document: IncomingDocument, *, confirm_duplicate: bool, by: User | None, now: datetime.datetime
+) -> None:
+    """Everything of a registration but the number: duplicate check, year, status."""
     duplicate = find_duplicate(
         document.agency,
         issuer=document.issuer,
@@ -305,14 +307,26 @@ def _register(document: IncomingDocument, *, confirm_duplicate: bool, by: User |
     )
     if duplicate is not None and not confirm_duplicate:
         raise DuplicateDocument(duplicate)
-    now = timezone.now()
-    year = calendar.local_date(now).year
     document.duplicate_of = duplicate
-    document.arrival_year = year
-    document.arrival_number = next_number(document.agency, NumberSeries.Series.INCOMING, year)
+    document.arrival_year = calendar.local_date(now).year
     document.registered_at = now
     document.registered_by = by
     document.status = IncomingDocument.Status.PRESENTED
+
+
+def _number_and_present(
+    document: IncomingDocument, *, by: User | None, now: datetime.datetime
+) -> None:
+    """Take the arrival number and present the document to the leaders (leaders' task).
+
+    The number series row stays locked until the transaction ends, and the task's audit
+    entry locks the audit chain head: callers do every other write first, so that the two
+    rows all registrations share are held for as short a time as possible.
+    """
+    assert document.arrival_year is not None
+    document.arrival_number = next_number(
+        document.agency, NumberSeries.Series.INCOMING, document.arrival_year
+    )
     document.presentation_task = workflow.create_task(
         title=_("Văn bản đến số %(n)s: %(subject)s")
         % {"n": document.arrival_number, "subject": document.subject[:180]},
@@ -323,6 +337,13 @@ def _register(document: IncomingDocument, *, confirm_duplicate: bool, by: User |
         module="documents",
         url=document.get_absolute_url(),
     )
+
+
+def _register(document: IncomingDocument, *, confirm_duplicate: bool, by: User | None) -> None:
+    """Number, present to the leaders (inside the caller's transaction)."""
+    now = timezone.now()
+    _prepare_registration(document, confirm_duplicate=confirm_duplicate, by=by, now=now)
+    _number_and_present(document, by=by, now=now)
 
 
 # --- Registration ------------------------------------------------------------------------------
@@ -347,12 +368,17 @@ def register_incoming(
     document = IncomingDocument(agency=agency, source=IncomingDocument.Source.PAPER)
     _fill(document, data)
     document.arrived_at = data.arrived_at or timezone.now()
+    now = timezone.now()
     with audited("document.incoming.register", document):
+        _prepare_registration(document, confirm_duplicate=confirm_duplicate, by=by, now=now)
         document.save()
-        _register(document, confirm_duplicate=confirm_duplicate, by=by)
-        document.save()
-    _save_files(document, files)
-    _index(document)
+        _save_files(document, files)
+        _index(document)
+        # Last: the number (its series row locked until commit) and the leaders' task (the
+        # audit chain head locked until commit). Every registration of the agency waits on
+        # these rows, so nothing slow comes after them.
+        _number_and_present(document, by=by, now=now)
+        document.save(update_fields=["arrival_number", "presentation_task"])
     _event("registered", document)
     return document
 
@@ -558,7 +584,11 @@ def assign(
                 )
                 Assignment.objects.create(document=document, unit=unit, part=part, task=task)
         document.access_units.set([unit for _part, units in parts for unit in units])
-    _close_task(document.presentation_task, by)
+    _close_task(
+        document.presentation_task,
+        by,
+        otherwise_cancel=_("Văn bản đã được phân công xử lý."),
+    )
     if instruction.strip():
         Opinion.objects.create(document=document, author=by, text=instruction.strip())
     _index(document)
@@ -574,15 +604,21 @@ def assign(
     return document
 
 
-def _close_task(task: Task | None, by: User) -> bool:
-    """Complete an open task when `by` may (True if done)."""
+def _close_task(task: Task | None, by: User, *, otherwise_cancel: str = "") -> bool:
+    """Complete an open task when `by` may (True if done); when `by` may not (a leader or a
+    superuser outside the task's pool) and `otherwise_cancel` gives a reason, close it as no
+    longer needed instead, so the pool is not left with moot work."""
     if task is None:
         return False
-    task.refresh_from_db()
-    if task.status != Task.Status.OPEN or not workflow.can_complete(task, by):
+    task = Task.objects.select_for_update(of=("self",)).get(pk=task.pk)
+    if task.status != Task.Status.OPEN:
         return False
-    workflow.complete_task(task=task, by=by)
-    return True
+    if workflow.can_complete(task, by):
+        workflow.complete_task(task=task, by=by)
+        return True
+    if otherwise_cancel:
+        workflow.cancel_task(task=task, by=by, reason=otherwise_cancel)
+    return False
 
 
 def _unit_assignments_of(document: IncomingDocument, by: User) -> list[Assignment]:
@@ -644,9 +680,18 @@ def complete(document: IncomingDocument, *, result: str, by: User) -> IncomingDo
             kind=Opinion.Kind.RESULT,
             text=document.result,
         )
-    lead = document.assignments.filter(part=Assignment.Part.LEAD).select_related("task").first()
-    if lead is not None:
-        _close_task(lead.task, by)
+    for assignment in document.assignments.select_related("task"):
+        if assignment.part == Assignment.Part.LEAD:
+            _close_task(
+                assignment.task, by, otherwise_cancel=_("Văn bản đã được hoàn thành xử lý.")
+            )
+        elif assignment.task is not None and assignment.task.status == Task.Status.OPEN:
+            # Co-operating and informed units' work ends with the document (no longer needed).
+            workflow.cancel_task(
+                task=assignment.task,
+                by=by,
+                reason=_("Không còn cần thiết: đơn vị chủ trì đã hoàn thành xử lý văn bản."),
+            )
     _event(
         "completed",
         document,

@@ -66,12 +66,18 @@ def visibility_condition(
     secrecy_field: str = "secrecy",
     units_field: str = "access_units",
     agency_column: str | None = None,
+    assigned_exists: bool = False,
 ) -> Q:
     """The rule of this module as a filter on `model` for an authenticated non-superuser.
 
     `agency_column`: compare the agency through this alias instead of the foreign key (the
     search annotates `agency_id + 0` so that SQLite walks its date index in order rather
     than collect an agency's every row and sort them).
+
+    `assigned_exists`: test "assigned to one of the user's units" as a correlated EXISTS (one
+    probe of the through table's unique index per row) instead of `id IN (…)`: the search
+    walks its date index and stops after a page, where the IN list would first collect every
+    document of a division (100,000 of a million rows: 0.2–0.3 s on SQLite).
 
     The user's grants are read first (one query, two more for the agencies they cover), so
     the document query itself only compares ids: `agency IN (…)`, and `id IN (documents
@@ -102,7 +108,10 @@ def visibility_condition(
     agency = agency_column or f"{agency_field}_id"
     condition = Q(**{f"{agency}__in": office})
     condition |= Q(**{secrecy_field: NOT_SECRET, f"{agency}__in": staff})
-    condition |= Q(pk__in=assigned)
+    if assigned_exists:
+        condition |= Q(Exists(assigned.filter(**{f"{field.m2m_field_name()}_id": OuterRef("pk")})))
+    else:
+        condition |= Q(pk__in=assigned)
     return condition
 
 

@@ -287,6 +287,26 @@ def count(
     return get_backend(using).count(parsed, _filters(user, scope_paths, models))
 
 
+def matching_ids_sql(
+    query: str | Query,
+    *,
+    user: Any = None,
+    scope_paths: Sequence[str] | Literal["all"] | None = None,
+    models: Iterable[ModelRef] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> tuple[str, list[Any]] | None:
+    """SQL selecting the ids of every entry `count()` counts, unordered; None for no query.
+
+    For a module with its own index rows pointing to kernel entries: it filters and orders
+    its rows itself (`WHERE entry_id IN (<sql>)`, or `= ANY(ARRAY(<sql>))` on PostgreSQL)
+    while the words are matched with the kernel's folding and query language.
+    """
+    parsed = _as_query(query)
+    if not parsed:
+        return None
+    return get_backend(using).matching_ids_sql(parsed, _filters(user, scope_paths, models))
+
+
 def rebuild(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 200) -> int:
     """Recreate the whole full-text side from the entries' stored text; returns entries done."""
     backend = get_backend(using)

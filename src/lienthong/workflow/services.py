@@ -138,6 +138,55 @@ def complete_task(*, task: Task, by: User) -> Task:
     return locked
 
 
+def cancel_task(*, task: Task, by: User | None, reason: str) -> Task:
+    """Close an open loose task as no longer needed (status CANCELLED), recording `reason`.
+
+    Called by the services of the modules once they have decided the work is moot (e.g. the
+    lead unit completed an incoming document: the co-operating units' tasks end); the caller
+    checks that `by` may end it. A step of a case is never cancelled here: the case moves.
+    """
+    if not reason.strip():
+        raise ValidationError({"reason": _("Hãy nêu lý do kết thúc công việc.")})
+    with transaction.atomic():
+        locked = (
+            Task.objects.select_for_update(of=("self",)).select_related("org_unit").get(pk=task.pk)
+        )
+        if locked.case_id is not None:
+            raise ValidationError(
+                {
+                    "task": _(
+                        "Công việc này là một bước của hồ sơ; hãy chuyển bước trên trang hồ sơ."
+                    )
+                }
+            )
+        if locked.status != Task.Status.OPEN:
+            raise ValidationError(
+                {
+                    "status": _("Công việc này đã kết thúc (%(status)s).")
+                    % {"status": locked.get_status_display()}
+                }
+            )
+        before = {"status": locked.status, "completed_at": None, "completed_by": None}
+        locked.status = Task.Status.CANCELLED
+        locked.completed_at = timezone.now()
+        locked.completed_by = by
+        locked.save(update_fields=["status", "completed_at", "completed_by"])
+        record(
+            "workflow.task.cancel",
+            locked,
+            actor=by,
+            org_unit=locked.org_unit,
+            before=before,
+            after={
+                "status": locked.status,
+                "completed_at": locked.completed_at.isoformat(),
+                "completed_by": by.pk if by is not None else None,
+                "reason": reason.strip(),
+            },
+        )
+    return locked
+
+
 # --- Process templates ------------------------------------------------------------------------
 
 

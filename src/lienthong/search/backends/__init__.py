@@ -94,6 +94,25 @@ class SearchBackend(ABC):
     def count(self, query: Query, filters: Filters) -> int:
         """How many entries match."""
 
+    def matching_ids_sql(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
+        """A `SELECT <entry id>` of every matching entry, unordered, and its parameters.
+
+        For a caller that filters and orders its own rows by the entries they point to
+        (`row.entry_id IN (…)`) instead of taking the kernel's ranking. The query must not be
+        empty.
+        """
+        if not query:
+            raise ValueError("matching_ids_sql() needs a non-empty query.")
+        where, params = self._where(query, filters)
+        return f"SELECT e.id FROM {self._from} WHERE {where}", params
+
+    #: The FROM clause `_where` is written against (alias `e` for search_searchentry).
+    _from: ClassVar[str] = "search_searchentry AS e"
+
+    @abstractmethod
+    def _where(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
+        """The WHERE clause of a match over `_from`, and its parameters."""
+
     @abstractmethod
     def stats(self) -> dict[str, Any]:
         """Figures about the full-text side: rows, size, rows out of step."""

@@ -56,6 +56,8 @@ class SqliteBackend(SearchBackend):
             cursor.execute("DELETE FROM search_fts")
             cursor.execute(TRIGGER_SQL)
 
+    _from = "search_fts JOIN search_searchentry AS e ON e.id = search_fts.rowid"
+
     def _where(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
         where, params = filters.sql("e")
         return f"search_fts MATCH %s AND {where}", [match_expression(query), *params]
