@@ -13,6 +13,12 @@
     GET  /stats                    statistics of a period by kind, field, agency or outcome
     GET  /receptions, POST /receptions   the citizen reception register
     GET  /inspections              inspections with their recommendations
+    GET  /inspections/{id}         one inspection, its team and recommendations
+    GET  /inspection-plans, POST /inspection-plans   the annual plans (one per agency and year)
+    POST /inspections              add an inspection (to a year's plan, or unscheduled)
+    POST /inspections/{id}/decide  the inspection decision and its team (leader)
+    POST /inspections/{id}/conclude   the conclusion with its recommendations (leader)
+    POST /inspections/{id}/recommendations/{rid}/follow-up   follow a recommendation up
     GET  /lookup/{code}            public: status, public notes, outcome (no login)
 
 Errors: 422 with field errors, 409 when the case's state does not allow the action, 403 when
@@ -36,13 +42,16 @@ from ninja.security import django_auth
 from pydantic import Field
 
 from lienthong.accounts.models import User
+from lienthong.complaints import inspections as inspection_services
 from lienthong.complaints import selectors, services
 from lienthong.complaints.models import (
     Channel,
     Complaint,
     Complexity,
     Inspection,
+    InspectionPlan,
     Reception,
+    Recommendation,
     Stage,
 )
 from lienthong.core.models import OrgUnit
@@ -251,11 +260,14 @@ class StatsOut(Schema):
 class RecommendationOut(Schema):
     """A recommendation and its follow-up."""
 
+    id: int
     text: str
     responsible: str
     due_date: datetime.date | None
+    amount_recovered: int
     status: str
     follow_up: str
+    done_on: datetime.date | None
 
 
 class InspectionOut(Schema):
@@ -263,12 +275,87 @@ class InspectionOut(Schema):
 
     id: int
     agency: str
+    plan_year: int | None
+    scheduled: bool
     subject: str
     target: str
     status: str
+    status_label: str
     decision_number: str
+    decision_date: datetime.date | None
+    duration_days: int | None
+    team_leader: int | None
+    team: list[int]
+    conclusion: str
     conclusion_number: str
+    concluded_on: datetime.date | None
     recommendations: list[RecommendationOut]
+
+
+class PlanIn(Schema):
+    """An annual inspection plan."""
+
+    agency: str = Field(description="Mã định danh cơ quan thanh tra")
+    year: int
+    title: str = Field(max_length=255)
+    approved_on: datetime.date | None = None
+    decision_number: str = Field("", max_length=60)
+
+
+class PlanOut(Schema):
+    """An annual inspection plan."""
+
+    id: int
+    agency: str
+    year: int
+    title: str
+    approved_on: datetime.date | None
+    decision_number: str
+
+
+class InspectionIn(Schema):
+    """A new inspection: in the agency's plan of `plan_year`, or unscheduled without it."""
+
+    agency: str = Field(description="Mã định danh cơ quan thanh tra")
+    subject: str = Field(max_length=255)
+    target: str = Field(max_length=255)
+    plan_year: int | None = Field(None, description="năm của kế hoạch; trống: đột xuất")
+
+
+class DecideIn(Schema):
+    """The inspection decision and its team (user ids)."""
+
+    decision_number: str = Field(max_length=60)
+    decision_date: datetime.date
+    duration_days: int = Field(ge=1, le=3650)
+    team_leader: int
+    members: list[int] = []
+
+
+class RecommendationIn(Schema):
+    """A recommendation of a conclusion."""
+
+    text: str = Field(max_length=20000)
+    responsible: str = Field(max_length=255)
+    due_date: datetime.date | None = None
+    amount_recovered: int = Field(0, ge=0)
+
+
+class InspectionConcludeIn(Schema):
+    """The inspection conclusion with its recommendations (none: the inspection closes)."""
+
+    conclusion: str = Field(max_length=20000)
+    number: str = Field(max_length=60)
+    concluded_on: datetime.date | None = None
+    recommendations: list[RecommendationIn] = []
+
+
+class FollowUpIn(Schema):
+    """How a recommendation is being carried out."""
+
+    status: str = Field(description="open | in_progress | done")
+    note: str = Field(max_length=5000)
+    done_on: datetime.date | None = None
 
 
 class LookupOut(Schema):
@@ -615,37 +702,268 @@ def record_reception(request: HttpRequest, payload: ReceptionIn) -> Any:
     return _reception_out(row, user)
 
 
-@router.get("/inspections", response={200: list[InspectionOut], 401: ErrorOut}, summary="Thanh tra")
-def inspections(request: HttpRequest, limit: int = 100) -> Any:
-    """Inspections of the caller's agencies, with their recommendations."""
-    rows = (
-        Inspection.objects.visible_to(request.user)
-        .select_related("agency")
-        .prefetch_related("recommendations")
-        .distinct()[: max(1, min(limit, 500))]
+INSPECTION_RESPONSES: dict[int, Any] = {
+    200: InspectionOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: FieldErrorsOut,
+}
+
+
+def inspection_rows() -> Any:
+    """Inspections with what `inspection_out` reads (not yet scoped to a user)."""
+    return (
+        Inspection.objects.select_related("agency", "plan")
+        .prefetch_related("recommendations", "team")
+        .distinct()
     )
-    return [
-        {
-            "id": row.pk,
-            "agency": row.agency.code or "",
-            "subject": row.subject,
-            "target": row.target,
-            "status": row.status,
-            "decision_number": row.decision_number,
-            "conclusion_number": row.conclusion_number,
-            "recommendations": [
-                {
-                    "text": item.text,
-                    "responsible": item.responsible,
-                    "due_date": item.due_date,
-                    "status": item.status,
-                    "follow_up": item.follow_up,
-                }
-                for item in row.recommendations.all()
+
+
+def _inspections(user: Any) -> Any:
+    return inspection_rows().visible_to(user)
+
+
+def _visible_inspection(request: HttpRequest, pk: int) -> Inspection:
+    return get_visible_or_404(inspection_rows(), request.user, pk=pk)
+
+
+def inspection_out(row: Inspection) -> dict[str, Any]:
+    """An inspection with its team (user ids) and recommendations."""
+    return {
+        "id": row.pk,
+        "agency": row.agency.code or "",
+        "plan_year": row.plan.year if row.plan is not None else None,
+        "scheduled": row.scheduled,
+        "subject": row.subject,
+        "target": row.target,
+        "status": row.status,
+        "status_label": row.get_status_display(),
+        "decision_number": row.decision_number,
+        "decision_date": row.decision_date,
+        "duration_days": row.duration_days,
+        "team_leader": row.team_leader_id,
+        "team": sorted(member.pk for member in row.team.all()),
+        "conclusion": row.conclusion,
+        "conclusion_number": row.conclusion_number,
+        "concluded_on": row.concluded_on,
+        "recommendations": [
+            {
+                "id": item.pk,
+                "text": item.text,
+                "responsible": item.responsible,
+                "due_date": item.due_date,
+                "amount_recovered": item.amount_recovered,
+                "status": item.status,
+                "follow_up": item.follow_up,
+                "done_on": item.done_on,
+            }
+            for item in sorted(row.recommendations.all(), key=lambda item: item.pk)
+        ],
+    }
+
+
+def _plan_out(plan: InspectionPlan) -> dict[str, Any]:
+    return {
+        "id": plan.pk,
+        "agency": plan.agency.code or "",
+        "year": plan.year,
+        "title": plan.title,
+        "approved_on": plan.approved_on,
+        "decision_number": plan.decision_number,
+    }
+
+
+def _official(request: HttpRequest) -> User:
+    user = cast(User, request.user)
+    if not is_official_user(user):
+        raise HttpError(403, _("Chỉ cán bộ, công chức mới dùng được chức năng này."))
+    return user
+
+
+def _inspection_write(request: HttpRequest, call: Callable[[User], Inspection]) -> Any:
+    """Run a write of the inspections service; its errors as 422 / 403 / 409."""
+    user = _official(request)
+    try:
+        inspection = call(user)
+    except ValidationError as exc:
+        return _invalid(_errors(exc))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc) or _("Bạn không có quyền thực hiện thao tác này.")) from exc
+    except WrongState as exc:
+        raise HttpError(409, str(exc)) from exc
+    return inspection_out(inspection_rows().get(pk=inspection.pk))
+
+
+def _officials(ids: list[int], field: str) -> list[User]:
+    found = {user.pk: user for user in User.objects.filter(pk__in=ids, is_active=True)}
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError(
+            {field: _("Không có cán bộ mã %(ids)s.") % {"ids": ", ".join(missing)}}
+        )
+    return [found[pk] for pk in ids]
+
+
+@router.get("/inspections", response={200: list[InspectionOut], 401: ErrorOut}, summary="Thanh tra")
+def inspections(request: HttpRequest, status: str = "", limit: int = 100) -> Any:
+    """Inspections of the caller's agencies (and those whose team they are on), newest first,
+    with their recommendations."""
+    rows = _inspections(request.user)
+    if status:
+        rows = rows.filter(status=status)
+    return [inspection_out(row) for row in rows[: max(1, min(limit, 500))]]
+
+
+@router.get(
+    "/inspections/{inspection_id}",
+    response={200: InspectionOut, 401: ErrorOut, 404: ErrorOut},
+    summary="Chi tiết cuộc thanh tra",
+)
+def inspection_detail(request: HttpRequest, inspection_id: int) -> Any:
+    """One inspection the caller may see."""
+    return inspection_out(_visible_inspection(request, inspection_id))
+
+
+@router.get(
+    "/inspection-plans",
+    response={200: list[PlanOut], 401: ErrorOut},
+    summary="Kế hoạch thanh tra",
+)
+def plans(request: HttpRequest, year: int | None = None) -> Any:
+    """The annual plans of the caller's agencies."""
+    rows = InspectionPlan.objects.visible_to(request.user).select_related("agency")
+    if year is not None:
+        rows = rows.filter(year=year)
+    return [_plan_out(plan) for plan in rows[:500]]
+
+
+@router.post(
+    "/inspection-plans",
+    response={200: PlanOut, 401: ErrorOut, 403: ErrorOut, 422: FieldErrorsOut},
+    summary="Thêm kế hoạch thanh tra năm",
+)
+def create_plan(request: HttpRequest, payload: PlanIn) -> Any:
+    """Write the agency's inspection plan for a year (one a year)."""
+    user = _official(request)
+    try:
+        plan = inspection_services.create_plan(
+            agency=_agency(payload.agency, "agency"),
+            year=payload.year,
+            title=payload.title,
+            approved_on=payload.approved_on,
+            decision_number=payload.decision_number,
+            by=user,
+        )
+    except ValidationError as exc:
+        return _invalid(_errors(exc))
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from exc
+    return _plan_out(plan)
+
+
+@router.post("/inspections", response=INSPECTION_RESPONSES, summary="Thêm cuộc thanh tra")
+def create_inspection(request: HttpRequest, payload: InspectionIn) -> Any:
+    """Add an inspection to the agency's plan of `plan_year`, or unscheduled without it."""
+
+    def call(user: User) -> Inspection:
+        agency = _agency(payload.agency, "agency")
+        plan = None
+        if payload.plan_year is not None:
+            plan = InspectionPlan.objects.filter(agency=agency, year=payload.plan_year).first()
+            if plan is None:
+                raise ValidationError({"plan_year": _("Chưa có kế hoạch năm này.")})
+        return inspection_services.create_inspection(
+            agency=agency, subject=payload.subject, target=payload.target, plan=plan, by=user
+        )
+
+    return _inspection_write(request, call)
+
+
+@router.post(
+    "/inspections/{inspection_id}/decide",
+    response=INSPECTION_RESPONSES,
+    summary="Quyết định thanh tra, đoàn thanh tra",
+)
+def decide(request: HttpRequest, inspection_id: int, payload: DecideIn) -> Any:
+    """Issue the inspection decision with its team."""
+    inspection = _visible_inspection(request, inspection_id)
+
+    def call(user: User) -> Inspection:
+        leader = _officials([payload.team_leader], "team_leader")[0]
+        members = _officials([pk for pk in payload.members if pk != leader.pk], "members")
+        return inspection_services.decide(
+            inspection=inspection,
+            decision_number=payload.decision_number,
+            decision_date=payload.decision_date,
+            duration_days=payload.duration_days,
+            team_leader=leader,
+            members=members,
+            by=user,
+        )
+
+    return _inspection_write(request, call)
+
+
+@router.post(
+    "/inspections/{inspection_id}/conclude",
+    response=INSPECTION_RESPONSES,
+    summary="Kết luận thanh tra",
+)
+def conclude_inspection(
+    request: HttpRequest, inspection_id: int, payload: InspectionConcludeIn
+) -> Any:
+    """Issue the conclusion with its recommendations (none: the inspection closes)."""
+    inspection = _visible_inspection(request, inspection_id)
+    return _inspection_write(
+        request,
+        lambda user: inspection_services.conclude(
+            inspection=inspection,
+            conclusion=payload.conclusion,
+            number=payload.number,
+            concluded_on=payload.concluded_on,
+            recommendations=[
+                inspection_services.RecommendationSpec(
+                    text=item.text,
+                    responsible=item.responsible,
+                    due_date=item.due_date,
+                    amount_recovered=item.amount_recovered,
+                )
+                for item in payload.recommendations
             ],
-        }
-        for row in rows
-    ]
+            by=user,
+        ),
+    )
+
+
+@router.post(
+    "/inspections/{inspection_id}/recommendations/{recommendation_id}/follow-up",
+    response=INSPECTION_RESPONSES,
+    summary="Theo dõi, đôn đốc thực hiện kiến nghị",
+)
+def follow_up(
+    request: HttpRequest, inspection_id: int, recommendation_id: int, payload: FollowUpIn
+) -> Any:
+    """Record how a recommendation is carried out; the inspection closes when all are done."""
+    inspection = _visible_inspection(request, inspection_id)
+    recommendation = Recommendation.objects.filter(
+        inspection=inspection, pk=recommendation_id
+    ).first()
+    if recommendation is None:
+        raise Http404
+
+    def call(user: User) -> Inspection:
+        inspection_services.follow_up(
+            recommendation=recommendation,
+            status=payload.status,
+            note=payload.note,
+            done_on=payload.done_on,
+            by=user,
+        )
+        return inspection
+
+    return _inspection_write(request, call)
 
 
 @router.get(

@@ -29,9 +29,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import io
 import logging
+import re
+import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -41,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lienthong.accounts.models import Role
-from lienthong.core import calendar
+from lienthong.core import calendar, scanning
 from lienthong.core.audit import audited, service
 from lienthong.core.models import OrgUnit
 from lienthong.core.text import fold
@@ -257,9 +261,17 @@ def _reply(document: IncomingDocument, code: str, by: User | None, description: 
 
 
 def _save_files(document: IncomingDocument, files: Sequence[NewFile]) -> None:
+    """Attach the files (size limit, malware scan; stored under a random name, never the one
+    given: the original name is kept in `name` for display and download). Every file is checked
+    before the first is written, so a refused one leaves nothing on disk."""
     for new in files:
         if len(new.data) > MAX_FILE_BYTES:
             raise ValidationError({"files": _("Tệp %(name)s quá lớn.") % {"name": new.name}})
+        try:
+            scanning.check_clean(io.BytesIO(new.data), label=new.name or _("Tệp"), name=new.name)
+        except ValidationError as exc:
+            raise ValidationError({"files": exc.messages}) from None
+    for new in files:
         digest = hashlib.sha256(new.data).hexdigest()
         item = IncomingFile(
             document=document,
@@ -268,7 +280,9 @@ def _save_files(document: IncomingDocument, files: Sequence[NewFile]) -> None:
             size=len(new.data),
             sha256=digest,
         )
-        item.file.save(new.name[-100:] or "tep", ContentFile(new.data), save=False)
+        suffix = PurePosixPath(new.name).suffix.lower()
+        stored = secrets.token_hex(8) + (suffix if re.fullmatch(r"\.[a-z0-9]{1,8}", suffix) else "")
+        item.file.save(stored, ContentFile(new.data), save=False)
         item.save()
 
 

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lienthong.core import scanning
 from lienthong.core.audit import audited, service
 from lienthong.core.text import fold
 from lienthong.exchange.outbox import publish
@@ -286,6 +287,10 @@ def upload_image(*, file: UploadedFile, alt: str, by: Any) -> ArticleImage:
         raise ValidationError({"file": _("Tệp không phải là ảnh.")}) from None
     if kind not in {"JPEG", "PNG", "WEBP", "GIF"}:
         raise ValidationError({"file": _("Chỉ nhận ảnh JPEG, PNG, WebP hoặc GIF.")})
+    try:
+        scanning.check_clean(file, label=_("Ảnh"), name=file.name or "")
+    except ValidationError as exc:
+        raise ValidationError({"file": exc.messages}) from None
     file.seek(0)
     image_row = ArticleImage(alt=alt.strip(), kind=kind.lower(), uploaded_by=by)
     image_row.file.save(file.name or "anh", file, save=False)
