@@ -307,6 +307,28 @@ def matching_ids_sql(
     return get_backend(using).matching_ids_sql(parsed, _filters(user, scope_paths, models))
 
 
+def matches_row_sql(
+    query: str | Query,
+    id_column: str,
+    *,
+    user: Any = None,
+    scope_paths: Sequence[str] | Literal["all"] | None = None,
+    models: Iterable[ModelRef] | None = None,
+    using: str = DEFAULT_DB_ALIAS,
+) -> tuple[str, list[Any]] | None:
+    """A boolean SQL expression: does the entry whose id is in `id_column` match? None: no query.
+
+    The row-by-row counterpart of `matching_ids_sql`, for a module that walks its own index
+    rows in order (newest first) and stops after a page when the words match many entries.
+    """
+    parsed = _as_query(query)
+    if not parsed:
+        return None
+    return get_backend(using).matches_row_sql(
+        parsed, _filters(user, scope_paths, models), id_column
+    )
+
+
 def rebuild(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 200) -> int:
     """Recreate the whole full-text side from the entries' stored text; returns entries done."""
     backend = get_backend(using)

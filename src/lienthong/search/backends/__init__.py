@@ -106,8 +106,29 @@ class SearchBackend(ABC):
         where, params = self._where(query, filters)
         return f"SELECT e.id FROM {self._from} WHERE {where}", params
 
+    def matches_row_sql(
+        self, query: Query, filters: Filters, id_column: str
+    ) -> tuple[str, list[Any]]:
+        """A boolean SQL expression: does the entry whose id is in `id_column` match?
+
+        For a caller that walks its own rows in its own order (a date index, newest first)
+        and stops after a page: the match is tested row by row (a correlated scalar
+        subquery, which neither database turns into a join that would collect every match
+        first). `id_column` is trusted SQL (a quoted column of the caller's table).
+        """
+        if not query:
+            raise ValueError("matches_row_sql() needs a non-empty query.")
+        where, params = self._where(query, filters)
+        sql = (
+            f"COALESCE((SELECT 1 FROM {self._from}"
+            f" WHERE {self._id_column} = {id_column} AND {where} LIMIT 1), 0) = 1"
+        )
+        return sql, params
+
     #: The FROM clause `_where` is written against (alias `e` for search_searchentry).
     _from: ClassVar[str] = "search_searchentry AS e"
+    #: The entry id column of `_from` an equality constraint reaches the index through.
+    _id_column: ClassVar[str] = "e.id"
 
     @abstractmethod
     def _where(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
