@@ -6,11 +6,12 @@ missing the tests skip with a message (CI installs it and fails on any skip).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,25 +72,79 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A fresh browser context on the live server; any request elsewhere fails the test."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-    )
-    outside: list[str] = []
+#: The password the browser tests give their accounts (make_user's default).
+PASSWORD = "mật-khẩu-thử-nghiệm-12"
 
-    def only_this_site(route: Any) -> None:
+
+def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    """Log in through the login page and wait until the page it leads to shows the user."""
+    page.goto("/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(password)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Đăng nhập").click()
+    expect(page.locator("#current-user")).to_be_visible()
+
+
+class Contexts:
+    """Browser contexts on the live server, in Vietnamese and Asia/Ho_Chi_Minh; a request to any
+    other site is refused and recorded, and `close()` fails the test if there was one."""
+
+    def __init__(self, browser: Any, live_server: Any) -> None:
+        self.browser, self.base = browser, live_server.url
+        self.contexts: list[Any] = []
+        self.outside: list[str] = []
+
+    def _only_this_site(self, route: Any) -> None:
         url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
+        if url.startswith(self.base) or url.startswith("data:"):
             route.continue_()
         else:
-            outside.append(url)
+            self.outside.append(url)
             route.abort()
 
-    context.route("**/*", only_this_site)
-    tab = context.new_page()
-    tab.set_default_timeout(15_000)
-    yield tab
-    context.close()
-    assert outside == [], f"the page tried to load from other sites: {outside}"
+    def page(self, **options: Any) -> Any:
+        context = self.browser.new_context(
+            base_url=self.base,
+            locale="vi-VN",
+            timezone_id="Asia/Ho_Chi_Minh",
+            accept_downloads=True,
+            **options,
+        )
+        context.route("**/*", self._only_this_site)
+        self.contexts.append(context)
+        tab = context.new_page()
+        tab.set_default_timeout(15_000)
+        return tab
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+        assert self.outside == [], f"the pages tried to load from other sites: {self.outside}"
+
+
+@pytest.fixture
+def contexts(browser: Any, live_server: Any) -> Iterator[Contexts]:
+    """Open as many browser contexts as the test needs (see `Contexts`)."""
+    opened = Contexts(browser, live_server)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def page(contexts: Contexts) -> Any:
+    """A fresh browser context on the live server; any request elsewhere fails the test."""
+    return contexts.page()
+
+
+@pytest.fixture
+def open_as(contexts: Contexts) -> Callable[[str | None], Any]:
+    """A browser context per person: logged in through the login page, or anonymous for None."""
+
+    def open_(username: str | None) -> Any:
+        tab = contexts.page()
+        if username is not None:
+            log_in(tab, username)
+        return tab
+
+    return open_

@@ -10,7 +10,7 @@ directly (complaints.testing); every step after that is a click in Chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -21,51 +21,8 @@ from lienthong.complaints.testing import make_team
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
 
 Open = Callable[[str | None], Any]
-
-
-def log_in(page: Any, username: str) -> None:
-    """Log in through the login page."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#current-user")).to_be_visible()
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Open]:
-    """A browser context per person; any request to another site fails the test."""
-    contexts: list[Any] = []
-    outside: list[str] = []
-
-    def only_this_site(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    def open_(username: str | None) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh"
-        )
-        context.route("**/*", only_this_site)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        if username is not None:
-            log_in(tab, username)
-        return tab
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert outside == [], f"the pages tried to load from other sites: {outside}"
 
 
 def open_task(page: Any, code: str, step: str) -> None:

@@ -12,7 +12,7 @@ directly; every step after that is a click in Chromium.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -32,55 +32,10 @@ from lienthong.workflow.models import Task
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
 INCOMING_SUBJECT = "Về việc triển khai công tác cải cách hành chính năm 2026"
 OUTGOING_SUBJECT = "Quyết định ban hành quy chế làm việc của Sở"
 
 Open = Callable[[str], Any]
-
-
-def log_in(page: Any, username: str) -> None:
-    """Log in through the login page and wait for the page it leads to."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#current-user")).to_be_visible()
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Open]:
-    """A logged-in browser context per person; any request to another site fails the test."""
-    contexts: list[Any] = []
-    outside: list[str] = []
-
-    def only_this_site(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    def open_(username: str) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-            accept_downloads=True,
-        )
-        context.route("**/*", only_this_site)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        log_in(tab, username)
-        return tab
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert outside == [], f"the pages tried to load from other sites: {outside}"
 
 
 def pdf_file(name: str, data: bytes) -> dict[str, Any]:

@@ -17,19 +17,11 @@ from lienthong.core.testing import make_user
 from lienthong.exchange.clients import services
 from lienthong.registries.population.testing import make_person, make_world
 
+from .conftest import log_in
+
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
 POPULATION = "api.exchange.services.population"
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#current-user")).to_be_visible()
 
 
 @pytest.mark.django_db(transaction=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pypdf
@@ -41,58 +41,11 @@ from lienthong.workflow.models import Case
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
 CITIZEN_ID = personal_id(123)
 #: A result document: a real (tiny) PDF with a recognisable tail, to compare what comes back.
 RESULT_PDF = TINY_PDF + b"% the result of the journey\n"
 
 Open = Callable[[str | None], Any]
-
-
-def log_in(page: Any, username: str) -> None:
-    """Log in through the login page and wait for the page it leads to."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#current-user")).to_be_visible()
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any) -> Iterator[Open]:
-    """Opens a browser context per person (logged in, or anonymous for None); like the `page`
-    fixture, any request to another site fails the test."""
-    contexts: list[Any] = []
-    outside: list[str] = []
-
-    def only_this_site(route: Any) -> None:
-        url = route.request.url
-        if url.startswith(live_server.url) or url.startswith("data:"):
-            route.continue_()
-        else:
-            outside.append(url)
-            route.abort()
-
-    def open_(username: str | None) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="vi-VN",
-            timezone_id="Asia/Ho_Chi_Minh",
-            accept_downloads=True,
-        )
-        context.route("**/*", only_this_site)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        if username is not None:
-            log_in(tab, username)
-        return tab
-
-    yield open_
-    for context in contexts:
-        context.close()
-    assert outside == [], f"the pages tried to load from other sites: {outside}"
 
 
 def pdf_text(content: bytes) -> str:

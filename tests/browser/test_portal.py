@@ -4,7 +4,6 @@ sideways; screenshots of each are kept under var/screenshots/."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,8 @@ from playwright.sync_api import expect
 from lienthong.onestop.testing import make_procedure
 from lienthong.portal import services
 from lienthong.portal.tests.conftest import make_editor, published
+
+from .conftest import Contexts
 
 pytestmark = pytest.mark.browser
 
@@ -68,34 +69,13 @@ def site(transactional_db: Any) -> dict[str, str]:
 
 
 @pytest.fixture
-def sized(browser: Any, live_server: Any) -> Iterator[Any]:
-    """Open a page at a size; any request to another site fails the test."""
-    contexts: list[Any] = []
-    outside: list[str] = []
+def sized(contexts: Contexts) -> Any:
+    """Open a page at a size (through the shared `contexts`: other sites are refused)."""
 
     def open_at(width: int, height: int) -> Any:
-        context = browser.new_context(
-            base_url=live_server.url, locale="vi-VN", viewport={"width": width, "height": height}
-        )
+        return contexts.page(viewport={"width": width, "height": height})
 
-        def only_this_site(route: Any) -> None:
-            url = route.request.url
-            if url.startswith(live_server.url) or url.startswith("data:"):
-                route.continue_()
-            else:
-                outside.append(url)
-                route.abort()
-
-        context.route("**/*", only_this_site)
-        contexts.append(context)
-        tab = context.new_page()
-        tab.set_default_timeout(15_000)
-        return tab
-
-    yield open_at
-    for context in contexts:
-        context.close()
-    assert outside == []
+    return open_at
 
 
 def test_main_pages_pass_axe_and_fit_phones_and_desktops(site: dict[str, str], sized: Any) -> None:
