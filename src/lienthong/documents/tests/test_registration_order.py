@@ -49,10 +49,13 @@ def test_the_number_is_taken_after_the_document_files_and_index(world: World) ->
     # entries and the event
     after = [sql.split()[0:3] for sql in statements[number + 1 :]]
     writes = {" ".join(words) for words in after if words[0] in ("INSERT", "UPDATE", "DELETE")}
-    assert writes == {
+    # The audit chain's head row is updated, or inserted when an earlier test (a transactional
+    # one) emptied the table: either way it is written after the number.
+    heads = {'INSERT INTO "core_auditchainhead"', 'UPDATE "core_auditchainhead" SET'}
+    assert writes & heads
+    assert writes - heads == {
         'INSERT INTO "workflow_task"',
         'INSERT INTO "core_auditentry"',
-        'UPDATE "core_auditchainhead" SET',
         'UPDATE "documents_incomingdocument" SET',
         'INSERT INTO "exchange_outboxevent"',
     }
