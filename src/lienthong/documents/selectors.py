@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, models, transaction
@@ -27,6 +28,9 @@ from lienthong.documents.models import (
     Urgency,
 )
 from lienthong.documents.visibility import OFFICE_ROLES, agencies_of, visibility_condition
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 #: Largest page of search results.
 MAX_LIMIT = 100
@@ -279,6 +283,26 @@ def _visible_rows(user: Any) -> models.QuerySet[DocumentIndex]:
     return rows.filter(visibility_condition(DocumentIndex, user, assigned_exists=True))
 
 
+def _without_jit(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run `func` in one transaction with PostgreSQL's JIT compiler off.
+
+    The row-by-row plan is priced as if it read the whole date index (the planner cannot know
+    it stops after a page), which crosses the JIT thresholds: compiling cost 0.5 s for a query
+    that runs in 1 ms.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL jit = off")
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_without_jit
 def search_documents(
     user: Any,
     *,
@@ -300,46 +324,6 @@ def search_documents(
     Words use the search kernel (folded Vietnamese, phrases, prefixes); results are sorted
     by date, newest first. Raises ValidationError for a bad filter or query.
     """
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # The row-by-row plan is priced as if it read the whole date index (the planner
-            # cannot know it stops after a page), which crosses the JIT thresholds: compiling
-            # cost 0.5 s for a query that runs in 1 ms.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL jit = off")
-        return _search_documents(
-            user,
-            q=q,
-            direction=direction,
-            year=year,
-            type_code=type_code,
-            issuer=issuer,
-            urgency=urgency,
-            date_from=date_from,
-            date_to=date_to,
-            agency=agency,
-            limit=limit,
-            offset=offset,
-            with_total=with_total,
-        )
-
-
-def _search_documents(
-    user: Any,
-    *,
-    q: str = "",
-    direction: str = "",
-    year: int | None = None,
-    type_code: str = "",
-    issuer: str = "",
-    urgency: int | None = None,
-    date_from: datetime.date | None = None,
-    date_to: datetime.date | None = None,
-    agency: int | None = None,
-    limit: int = 20,
-    offset: int = 0,
-    with_total: bool = True,
-) -> SearchResult:
     errors: dict[str, str] = {}
     if direction and direction not in Direction.values:
         errors["direction"] = _("Chiều văn bản là incoming hoặc outgoing.")
