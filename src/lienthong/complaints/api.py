@@ -54,6 +54,7 @@ from lienthong.complaints.models import (
     Recommendation,
     Stage,
 )
+from lienthong.complaints.services import LeaderCheck
 from lienthong.core.models import OrgUnit
 from lienthong.core.permissions import get_visible_or_404, is_official_user
 from lienthong.workflow.engine import WrongState
@@ -399,11 +400,16 @@ def _agency(code: str, field: str) -> OrgUnit:
     return agency
 
 
-def case_out(complaint: Complaint, user: Any, *, detail: bool = False) -> dict[str, Any]:
-    """The case as `user` may see it."""
+def case_out(
+    complaint: Complaint, user: Any, *, detail: bool = False, leads: LeaderCheck | None = None
+) -> dict[str, Any]:
+    """The case as `user` may see it (`leads`: a list's shared answer to "does the user lead
+    this agency", asked once per agency rather than once per case)."""
     from lienthong.complaints.views import available_actions
 
     official = is_official_user(user)
+    leader = (leads or services.leader_check(user))(complaint.agency)
+    visible = complaint.identity_visible_to(user, leader=leader)
     out: dict[str, Any] = {
         "code": complaint.code,
         "kind": complaint.kind,
@@ -415,8 +421,8 @@ def case_out(complaint: Complaint, user: Any, *, detail: bool = False) -> dict[s
         "status": complaint.status,
         "status_label": complaint.get_status_display(),
         "subject": complaint.subject,
-        "filer": complaint.filer_for(user),
-        "identity_masked": not complaint.identity_visible_to(user),
+        "filer": complaint.filer_for(user, visible=visible),
+        "identity_masked": not visible,
         "received_at": complaint.received_at,
         "accept_due_date": complaint.accept_due_date,
         "due_date": complaint.due_date,
@@ -426,7 +432,7 @@ def case_out(complaint: Complaint, user: Any, *, detail: bool = False) -> dict[s
         "outcome": complaint.outcome,
         "conclusion": complaint.conclusion,
         "conclusion_number": complaint.conclusion_number,
-        "actions": available_actions(complaint, user) if official else [],
+        "actions": available_actions(complaint, user, leader=leader) if official else [],
     }
     if detail:
         out["content"] = complaint.content
@@ -485,7 +491,8 @@ def list_cases(
         cases = cases.filter(status=status)
     limit = max(1, min(limit, 500))
     offset = max(0, offset)
-    return [case_out(case, request.user) for case in cases[offset : offset + limit]]
+    leads = services.leader_check(request.user)
+    return [case_out(case, request.user, leads=leads) for case in cases[offset : offset + limit]]
 
 
 @router.post("/cases", response=RESPONSES, summary="Gửi, tiếp nhận đơn")

@@ -382,8 +382,9 @@ class Complaint(AuditedModel):
         """Whether the filer's identity is protected (denunciations)."""
         return self.kind == Kind.DENUNCIATION
 
-    def identity_visible_to(self, user: Any) -> bool:
-        """Whether `user` may see who filed the case.
+    def identity_visible_to(self, user: Any, *, leader: bool | None = None) -> bool:
+        """Whether `user` may see who filed the case (`leader`: whether the user leads the
+        case's agency, when the caller already knows it).
 
         Anyone who may see a complaint or petition sees its filer. A denouncer is seen only by
         the denouncer, the official assigned to verify, a leader of the resolving agency, and
@@ -402,13 +403,15 @@ class Complaint(AuditedModel):
             return True
         from lienthong.accounts.models import Role
 
-        if user.has_role(Role.LEADER, self.agency):
+        if leader if leader is not None else user.has_role(Role.LEADER, self.agency):
             return True
         return bool(user.has_perm(CONFIDENTIAL_PERMISSION))
 
-    def filer_for(self, user: Any) -> dict[str, str]:
-        """The filer's identity as `user` may see it (masked when not authorised)."""
-        visible = self.identity_visible_to(user)
+    def filer_for(self, user: Any, *, visible: bool | None = None) -> dict[str, str]:
+        """The filer's identity as `user` may see it (masked when not authorised; `visible`:
+        `identity_visible_to(user)` when the caller already has it)."""
+        if visible is None:
+            visible = self.identity_visible_to(user)
         values = {
             "name": self.filer_name,
             "personal_id": self.filer_personal_id,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,22 @@ def is_leader(user: Any, agency: OrgUnit) -> bool:
     if not is_real_user(user):
         return False
     return bool(user.is_superuser or (user.is_official and user.has_role(Role.LEADER, agency)))
+
+
+#: `leader_check(user)`: agency → whether the user leads it.
+LeaderCheck = Callable[["OrgUnit"], bool]
+
+
+def leader_check(user: Any) -> LeaderCheck:
+    """`is_leader` for the many cases of one list: one query per agency, not one per case."""
+    known: dict[int, bool] = {}
+
+    def leads(agency: OrgUnit) -> bool:
+        if agency.pk not in known:
+            known[agency.pk] = is_leader(user, agency)
+        return known[agency.pk]
+
+    return leads
 
 
 def _require_leader(user: Any, complaint: Complaint) -> None:

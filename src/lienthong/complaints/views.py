@@ -66,9 +66,11 @@ def _apply_errors(form: forms.Form, exc: ValidationError) -> None:
 # --- Cases (officials) ----------------------------------------------------------------------
 
 
-def available_actions(complaint: Complaint, user: Any) -> list[str]:
-    """The actions the user may take on the case now (the services check again)."""
-    leader = services.is_leader(user, complaint.agency)
+def available_actions(complaint: Complaint, user: Any, *, leader: bool | None = None) -> list[str]:
+    """The actions the user may take on the case now (the services check again); `leader`:
+    whether the user leads the case's agency, when the caller already knows it."""
+    if leader is None:
+        leader = services.is_leader(user, complaint.agency)
     status = complaint.status
     found: list[str] = []
     if status == Status.RECEIVED and leader:
