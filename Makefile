@@ -43,7 +43,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 venv: $(STAMP)
 
 demo: venv
-	env -u DATABASE_URL LIENTHONG_INSECURE_HTTP=1 $(BIN)/lienthong demo --bind $(BIND)
+	env -u DATABASE_URL LIENTHONG_INSECURE_HTTP=1 LIENTHONG_OTP_REQUIRED_FOR=admins $(BIN)/lienthong demo --bind $(BIND)
 
 lint: venv
 	$(BIN)/ruff check .

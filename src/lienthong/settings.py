@@ -304,6 +304,9 @@ LIENTHONG = {
     "SESSION_ABSOLUTE_SECONDS": 12 * 3600,
     "SESSION_IDLE_SECONDS_OFFICIAL": 15 * 60,
     "SESSION_IDLE_SECONDS_CITIZEN": 30 * 60,
+    # Who must pass a TOTP second factor after the password: "officials" (every official;
+    # level 3, the default) or "admins" (only administrators; `make demo` sets it).
+    "OTP_REQUIRED_FOR": os.environ.get("LIENTHONG_OTP_REQUIRED_FOR", "officials"),
     # The public site's address: receipts print it and its QR code, emails link to it.
     "PUBLIC_URL": os.environ.get("LIENTHONG_PUBLIC_URL", "http://127.0.0.1:8000"),
     # Uploaded documents: largest file and the kinds accepted (checked by content, not name).

@@ -11,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+
+from lienthong.core.testing_browser import PASSWORD, log_in
+
+__all__ = ["PASSWORD", "log_in"]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -70,20 +73,6 @@ def browser() -> Iterator[Any]:
             _watch_csp(chromium)
             yield chromium
             chromium.close()
-
-
-#: The password the browser tests give their accounts (make_user's default).
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
-
-
-def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
-    """Log in through the login page and wait until the page it leads to shows the user."""
-    page.goto("/accounts/login/")
-    page.get_by_label("Tên đăng nhập").fill(username)
-    page.get_by_label("Mật khẩu").fill(password)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Đăng nhập").click()
-    expect(page.locator("#current-user")).to_be_visible()
 
 
 class Contexts:

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from lienthong.accounts.models import Role
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import current_totp_code, totp_device
 from lienthong.workflow.models import Task
 from lienthong.workflow.tests.helpers import make_task
 
@@ -34,6 +35,7 @@ def test_official_sees_an_overdue_task_and_completes_it(page: Any) -> None:
     # Given a specialist with an overdue task and one due later
     unit = make_org_unit("Sở Tư pháp")
     official = make_user("chuyenvien", roles=[(Role.SPECIALIST, unit)], full_name="Nguyễn Văn An")
+    totp_device(official)
     late = make_task(
         "Thẩm định hồ sơ 000.00.06.H56-231027-0361",
         assignee=official,
@@ -48,6 +50,12 @@ def test_official_sees_an_overdue_task_and_completes_it(page: Any) -> None:
     expect(page.locator("html")).to_have_attribute("lang", "vi")
     page.get_by_role("link", name="Đăng nhập", exact=True).click()
     log_in(page, "chuyenvien", PASSWORD)
+
+    # Then they are asked for the code their authenticator app shows (set up earlier)
+    expect(page.get_by_role("heading", name="Xác thực hai lớp")).to_be_visible()
+    page.get_by_label("Mã xác thực (6 chữ số)").fill(current_totp_code(official))
+    with page.expect_navigation():
+        page.get_by_role("button", name="Xác thực").click()
 
     # Then the inbox shows the task first, marked overdue, with the counts
     expect(page.get_by_role("heading", name="Hộp việc")).to_be_visible()

@@ -18,7 +18,8 @@ _API_PREFIX = "/api/"
 
 
 class RequireOTPMiddleware:
-    """Send a logged-in admin who has not passed TOTP to set it up or to verify it."""
+    """Send a logged-in user who must pass TOTP (`User.needs_second_factor`) and has not, to set it
+    up or to verify it; the API answers 403."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -35,7 +36,7 @@ class RequireOTPMiddleware:
             if request.path.startswith(_API_PREFIX):
                 # An API client cannot follow a redirect to a form; it gets a plain refusal.
                 return JsonResponse(
-                    {"detail": _("Tài khoản quản trị phải xác thực hai lớp (TOTP) trước.")},
+                    {"detail": _("Tài khoản cán bộ phải xác thực hai lớp (TOTP) trước.")},
                     status=403,
                 )
             query = urlencode({"next": request.get_full_path()})

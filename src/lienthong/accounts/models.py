@@ -30,6 +30,16 @@ class Role(models.TextChoices):
 #: Roles that administer the platform: those users must log in with a second factor.
 ADMIN_ROLES = frozenset({Role.IT_ADMIN})
 
+#: Who must pass TOTP: every official (level 3) or only administrators (a demo).
+OTP_SCOPES = ("officials", "admins")
+
+
+def otp_required_for() -> str:
+    """`LIENTHONG["OTP_REQUIRED_FOR"]`, "officials" unless set (an unknown value fails `check`)."""
+    from django.conf import settings
+
+    return str(getattr(settings, "LIENTHONG", {}).get("OTP_REQUIRED_FOR", "officials"))
+
 
 class User(AuditedModel, AbstractUser):
     """A person who logs in: an official (cán bộ) or a citizen (công dân) / business."""
@@ -87,12 +97,19 @@ class User(AuditedModel, AbstractUser):
 
     @property
     def needs_second_factor(self) -> bool:
-        """Officials with admin rights must log in with TOTP."""
-        return (
-            self.is_superuser
-            or self.is_staff
-            or (self.is_official and self.role_assignments.filter(role__in=ADMIN_ROLES).exists())
-        )
+        """Whether this user must pass TOTP after the password (docs/security.md).
+
+        Administrators always; every official when `LIENTHONG["OTP_REQUIRED_FOR"]` is
+        "officials" (the default, level 3); only officials with admin roles when it is
+        "admins" (the demo's relaxation). Citizens never: they sign in with VNeID in production.
+        """
+        if self.is_superuser or self.is_staff:
+            return True
+        if not self.is_official:
+            return False
+        if otp_required_for() == "officials":
+            return True
+        return self.role_assignments.filter(role__in=ADMIN_ROLES).exists()
 
 
 class RoleAssignment(models.Model):

@@ -37,18 +37,36 @@ from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
+def totp_device(user: Any) -> TOTPDevice:
+    """The user's confirmed TOTP device, created if they have none (as if set up earlier)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    return device
+
+
+def current_totp_code(user: Any) -> str:
+    """The code the user's authenticator app shows now, for a test that types it in.
+
+    A code is accepted once (django-otp refuses a replay); tests log the same user in several
+    times a minute, so the device forgets the last code it accepted before each new one.
+    """
+    device = totp_device(user)
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    return f"{totp(device.bin_key, t0=device.t0, step=device.step):06d}"
+
+
 def login(client: Client, user: Any) -> None:
-    """Log `user` in on the test client; an admin also passes the second factor."""
+    """Log `user` in on the test client; an official also passes the second factor."""
     client.force_login(user)
     if user.needs_second_factor:
-        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-        if device is None:
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
         session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session[DEVICE_ID_SESSION_KEY] = totp_device(user).persistent_id
         session.save()
 
 

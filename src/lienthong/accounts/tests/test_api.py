@@ -7,6 +7,7 @@ from django.test import Client
 
 from lienthong.accounts.models import Role
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +21,7 @@ def test_me_lists_the_callers_roles_by_unit(client: Client) -> None:
         roles=[(Role.LEADER, department), (Role.SPECIALIST, division)],
         full_name="Trần Văn Bình",
     )
-    client.force_login(user)
+    login(client, user)
     # when they ask who they are
     response = client.get("/api/accounts/me")
     # then they get their account and both grants

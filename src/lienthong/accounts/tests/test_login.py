@@ -1,4 +1,4 @@
-"""Login, lockout after five failures, logout, and the second factor for admins."""
+"""Login, lockout after five failures, logout, and the second factor for officials."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lienthong.accounts.models import Role, User
 from lienthong.core.models import AuditEntry, OrgUnit
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import totp_device
 
 pytestmark = pytest.mark.django_db
 
@@ -54,11 +55,18 @@ def test_login_page_is_in_vietnamese(client: Client) -> None:
     assert 'autocomplete="current-password"' in html
 
 
-def test_official_logs_in_and_lands_on_the_inbox(client: Client, official: User) -> None:
+def test_official_logs_in_with_the_second_factor_and_lands_on_the_inbox(
+    client: Client, official: User
+) -> None:
+    device = totp_device(official)
     response = post_login(client, "chuyenvien", PASSWORD)
 
     assert response.status_code == 302
     assert response["Location"] == "/"
+    asked = client.get("/")
+    assert asked.status_code == 302 and asked["Location"] == "/accounts/otp/?next=%2F"
+    verified = client.post("/accounts/otp/", {"token": code_for(device), "next": "/"})
+    assert verified.status_code == 302 and verified["Location"] == "/"
     assert client.get("/").templates[0].name == "workflow/inbox.html"
 
 
@@ -121,12 +129,31 @@ def test_logout_is_post_only(client: Client, official: User) -> None:
     assert "_auth_user_id" not in client.session
 
 
-def test_an_official_without_admin_rights_needs_no_second_factor(
-    client: Client, official: User
+def test_every_official_is_sent_to_otp_by_default(client: Client, official: User) -> None:
+    client.force_login(official)
+
+    response = client.get("/inbox/")
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/otp/")
+    assert client.get("/api/inbox/tasks").status_code == 403
+
+
+def test_with_otp_for_admins_only_an_ordinary_official_goes_straight_in(
+    client: Client, official: User, settings: Any
 ) -> None:
+    settings.LIENTHONG = {**settings.LIENTHONG, "OTP_REQUIRED_FOR": "admins"}
     client.force_login(official)
 
     assert client.get("/inbox/").status_code == 200
+
+
+def test_a_citizen_needs_no_second_factor(client: Client) -> None:
+    citizen = make_user(roles=[(Role.CITIZEN, None)])
+    client.force_login(citizen)
+
+    assert not citizen.needs_second_factor
+    assert client.get("/").status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/", "/inbox/", "/admin/", "/admin/accounts/user/"])

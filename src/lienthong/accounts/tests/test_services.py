@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
@@ -305,5 +307,23 @@ def test_needs_second_factor() -> None:
     assert make_user(roles=[(Role.IT_ADMIN, unit)]).needs_second_factor
     assert make_user(kind="official", is_staff=True).needs_second_factor
     assert make_user(kind="", is_superuser=True).needs_second_factor
-    assert not make_user(roles=[(Role.LEADER, unit)]).needs_second_factor
+    assert make_user(roles=[(Role.LEADER, unit)]).needs_second_factor
     assert not make_user(roles=[(Role.CITIZEN, None)]).needs_second_factor
+
+
+def test_with_otp_for_admins_only_ordinary_officials_need_no_second_factor(settings: Any) -> None:
+    settings.LIENTHONG = {**settings.LIENTHONG, "OTP_REQUIRED_FOR": "admins"}
+    unit = make_org_unit()
+    assert make_user(roles=[(Role.IT_ADMIN, unit)]).needs_second_factor
+    assert make_user(kind="official", is_staff=True).needs_second_factor
+    assert not make_user(roles=[(Role.LEADER, unit)]).needs_second_factor
+
+
+def test_the_otp_scope_is_checked(settings: Any) -> None:
+    from lienthong.accounts import checks
+
+    assert checks.otp_scope() == [] and checks.otp_for_every_official() == []
+    settings.LIENTHONG = {**settings.LIENTHONG, "OTP_REQUIRED_FOR": "admins"}
+    assert [w.id for w in checks.otp_for_every_official()] == ["lienthong.W101"]
+    settings.LIENTHONG = {**settings.LIENTHONG, "OTP_REQUIRED_FOR": "nobody"}
+    assert [e.id for e in checks.otp_scope()] == ["lienthong.E101"]

@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from lienthong.accounts.middleware import SEEN_KEY, STARTED_KEY
 from lienthong.accounts.models import Role, User
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def citizen() -> User:
 def logged_in(user: User, *, started_ago: int, seen_ago: int) -> Client:
     """A client whose session began `started_ago` seconds ago, last seen `seen_ago` ago."""
     client = Client()
-    client.force_login(user)
+    login(client, user)
     session = client.session
     now = int(time.time())
     session[STARTED_KEY], session[SEEN_KEY] = now - started_ago, now - seen_ago
@@ -123,7 +124,7 @@ def test_a_new_login_starts_both_clocks_without_a_write_on_the_next_request(
 ) -> None:
     before = int(time.time())
     client = Client()
-    client.force_login(official)
+    login(client, official)
     started, seen = stamps(client)
     assert started == seen and started >= before
     # The first request after the login reads the session and writes nothing back

@@ -6,6 +6,7 @@ import pytest
 
 from lienthong.accounts.models import Role
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_a_scoped_entry_is_returned_only_to_officials_of_its_unit(client, make_d
         return [hit["object_id"] for hit in client.get(URL, {"q": "khieu nai"}).json()["hits"]]
 
     assert str(scoped.pk) not in found()
-    client.force_login(make_user(roles=[(Role.SPECIALIST, other)]))
+    login(client, make_user(roles=[(Role.SPECIALIST, other)]))
     assert str(scoped.pk) not in found()
-    client.force_login(make_user(roles=[(Role.SPECIALIST, department)]))
+    login(client, make_user(roles=[(Role.SPECIALIST, department)]))
     assert str(scoped.pk) in found()

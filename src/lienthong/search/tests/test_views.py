@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lienthong.accounts.models import Role
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +99,7 @@ def test_an_official_sees_the_scoped_entries_of_their_unit(client, make_doc):
     unit = make_org_unit("Thanh tra tỉnh")
     make_doc("Hồ sơ khiếu nại nội bộ", scope=unit)
     assert "Không tìm thấy kết quả nào" in client.get(URL, {"q": "khieu nai"}).content.decode()
-    client.force_login(make_user(roles=[(Role.SPECIALIST, unit)]))
+    login(client, make_user(roles=[(Role.SPECIALIST, unit)]))
     html = client.get(URL, {"q": "khieu nai"}).content.decode()
     assert "Hồ sơ <mark>khiếu</mark> <mark>nại</mark> nội bộ" in html
     assert "Nội bộ</span>" in html

@@ -110,11 +110,11 @@ def test_completing_a_colleagues_task_is_403(
     assert task.status == Task.Status.OPEN
 
 
-def test_unverified_admin_gets_403_json_not_a_redirect(client: Client, unit: OrgUnit) -> None:
-    admin = make_user(roles=[(Role.IT_ADMIN, unit)])
-    client.force_login(admin)
+def test_unverified_official_gets_403_json_not_a_redirect(client: Client, unit: OrgUnit) -> None:
+    official = make_user(roles=[(Role.SPECIALIST, unit)])
+    client.force_login(official)  # the password only: no second factor yet
 
     response = client.get("/api/inbox/")
 
     assert response.status_code == 403
-    assert response.json() == {"detail": "Tài khoản quản trị phải xác thực hai lớp (TOTP) trước."}
+    assert response.json() == {"detail": "Tài khoản cán bộ phải xác thực hai lớp (TOTP) trước."}

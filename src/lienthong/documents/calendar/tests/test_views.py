@@ -10,6 +10,7 @@ from django.test import Client
 
 from lienthong.accounts.models import User
 from lienthong.core.models import OrgUnit
+from lienthong.core.testing_permissions import login
 from lienthong.documents.calendar import services
 from lienthong.documents.calendar.models import Event, EventState, Room
 from lienthong.documents.calendar.tests.conftest import at
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 def _client(user: User) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

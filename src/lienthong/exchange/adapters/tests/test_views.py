@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from lienthong.accounts.models import Role
 from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing_permissions import login
 from lienthong.exchange.adapters.models import (
     EdxmlPackage,
     PortalUpdate,
@@ -26,7 +27,7 @@ URL = "/lien-thong/ket-noi/"
 
 def _logged_in(user: Any) -> Client:
     client = Client()
-    client.force_login(user)
+    login(client, user)
     return client
 
 

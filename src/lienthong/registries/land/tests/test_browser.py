@@ -11,13 +11,13 @@ import pytest
 
 from lienthong.accounts.models import User
 from lienthong.core.models import OrgUnit
+from lienthong.core.testing_browser import log_in
 from lienthong.registries.land.models import ParcelSummary
 from lienthong.registries.land.testing import make_parcel, square
 
 pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "mật-khẩu-thử-nghiệm-12"
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +71,7 @@ def test_map_draws_parcels_and_opens_a_popup(tab: Any, owner: OrgUnit, reader: U
     ParcelSummary.objects.rebuild()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
-    tab.goto("/accounts/login/?next=/csdl/dat-dai/ban-do/")
-    tab.get_by_label("Tên đăng nhập").fill(reader.username)
-    tab.get_by_label("Mật khẩu").fill(PASSWORD)
-    with tab.expect_navigation():
-        tab.get_by_role("button", name="Đăng nhập").click()
+    log_in(tab, reader.username, next_url="/csdl/dat-dai/ban-do/")
     # The map fits the parcels (zoom ≥ 15): their shapes are drawn, not commune points.
     tab.wait_for_function(
         "() => document.getElementById('land-map').dataset.loaded === 'parcels:3'"
