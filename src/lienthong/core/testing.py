@@ -63,3 +63,10 @@ def make_user(
     for role, unit in roles:
         RoleAssignment.objects.create(user=user, role=role, org_unit=unit)
     return user
+
+
+#: The smallest well-formed PDF, for upload tests.
+TINY_PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)

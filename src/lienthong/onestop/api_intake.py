@@ -43,9 +43,9 @@ from pydantic import ValidationError as PydanticValidationError
 from lienthong.accounts.models import User
 from lienthong.core.models import OrgUnit
 from lienthong.core.permissions import get_visible_or_404, is_official_user
+from lienthong.core.uploads import max_upload_bytes, size_text
 from lienthong.onestop import intake, slips
 from lienthong.onestop.models import CitizenDocument, Dossier, Procedure, ProcedureComponent
-from lienthong.onestop.uploads import max_upload_bytes, size_text
 from lienthong.workflow.engine import WrongState
 
 router = Router(tags=["onestop: tiếp nhận"])

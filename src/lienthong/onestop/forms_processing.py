@@ -14,9 +14,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lienthong.core.models import OrgUnit
+from lienthong.core.uploads import allowed_types, max_upload_bytes
 from lienthong.onestop.forms_intake import add_service_errors, style_fields
 from lienthong.onestop.models import Channel
-from lienthong.onestop.uploads import allowed_types, max_upload_bytes
 from lienthong.workflow.models import ProcessStep
 
 __all__ = [

@@ -89,6 +89,7 @@ from lienthong.core import calendar
 from lienthong.core.audit import record, service, snapshot
 from lienthong.core.models import OrgUnit
 from lienthong.core.pdf import render_pdf
+from lienthong.core.uploads import check_upload
 from lienthong.exchange.outbox import publish
 from lienthong.onestop.intake import Due, due_for, end_of_office_day, event_data
 from lienthong.onestop.models import (
@@ -103,7 +104,6 @@ from lienthong.onestop.models import (
     SupplementRequest,
     Timeliness,
 )
-from lienthong.onestop.uploads import check_upload
 from lienthong.workflow import engine
 from lienthong.workflow.engine import WrongState
 from lienthong.workflow.models import Case, ProcessStep, ProcessTemplate, Task

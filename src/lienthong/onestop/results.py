@@ -30,6 +30,7 @@ from lienthong.accounts.models import Role
 from lienthong.core import calendar
 from lienthong.core.audit import service
 from lienthong.core.models import OrgUnit
+from lienthong.core.uploads import check_upload
 from lienthong.onestop.models import (
     Channel,
     CitizenDocument,
@@ -49,7 +50,6 @@ from lienthong.onestop.processing import (
     require_status,
     unit_of,
 )
-from lienthong.onestop.uploads import check_upload
 from lienthong.workflow import engine
 from lienthong.workflow.engine import WrongState
 from lienthong.workflow.models import Case

@@ -22,7 +22,7 @@ from django.core.files.base import ContentFile
 
 from lienthong.accounts.models import Role, User
 from lienthong.core.models import OrgUnit
-from lienthong.core.testing import make_org_unit, make_user
+from lienthong.core.testing import TINY_PDF, make_org_unit, make_user
 from lienthong.onestop import intake
 from lienthong.onestop.models import (
     CitizenDocument,
@@ -48,12 +48,6 @@ DEFAULT_COMPONENTS: tuple[tuple[str, bool, int, int], ...] = (
     ("Tờ khai theo mẫu", True, 1, 0),
     ("Giấy tờ chứng minh nơi cư trú", True, 0, 1),
     ("Giấy ủy quyền (nếu nộp thay)", False, 1, 0),
-)
-
-#: The smallest well-formed PDF, for upload tests.
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 
 

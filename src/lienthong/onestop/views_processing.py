@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from lienthong.accounts.models import User
 from lienthong.core.permissions import get_visible_or_404, official_required
+from lienthong.core.uploads import content_type_of, display_name
 from lienthong.onestop import processing, results
 from lienthong.onestop.forms_processing import (
     ApologyForm,
@@ -47,7 +48,6 @@ from lienthong.onestop.models import (
     DossierResult,
     SupplementRequest,
 )
-from lienthong.onestop.uploads import content_type_of, display_name
 from lienthong.workflow import engine
 from lienthong.workflow.engine import WrongState
 from lienthong.workflow.models import Case, ProcessStep

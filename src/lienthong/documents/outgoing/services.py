@@ -53,6 +53,7 @@ from lienthong.accounts.models import Role, User
 from lienthong.core.audit import audited, service
 from lienthong.core.models import OrgUnit
 from lienthong.core.permissions import grants_of, is_real_user
+from lienthong.core.uploads import check_upload, display_name
 from lienthong.documents.models import DocumentType, NumberSeries, Secrecy, Urgency
 from lienthong.documents.numbering import format_notation, next_number
 from lienthong.documents.outgoing import indexing, signing
@@ -69,7 +70,6 @@ from lienthong.documents.outgoing.models import (
 )
 from lienthong.documents.visibility import has_role_at
 from lienthong.exchange.outbox import publish
-from lienthong.onestop.uploads import check_upload, display_name
 from lienthong.workflow import services as workflow
 from lienthong.workflow.models import Task
 
@@ -439,7 +439,7 @@ def add_file(
 def _add_file_row(
     document: OutgoingDocument, kind: str, name: str, data: bytes, by: User | None
 ) -> OutgoingFile:
-    from lienthong.onestop.uploads import content_type_of
+    from lienthong.core.uploads import content_type_of
 
     row = OutgoingFile(
         document=document,

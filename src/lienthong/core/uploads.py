@@ -1,4 +1,5 @@
-"""Files a citizen uploads with a dossier: size limit, type by content, safe stored names.
+"""Uploaded files (dossier components, results, documents, evidence): size limit, type by content,
+safe stored names, malware scanning (`core.scanning`).
 
 The declared content type and the file name of an upload are what the sender says; neither is
 trusted. The type is read from the first bytes (and, for Office files, from the zip's own

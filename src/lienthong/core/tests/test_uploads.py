@@ -10,8 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
-from lienthong.onestop.testing import TINY_PDF
-from lienthong.onestop.uploads import (
+from lienthong.core.testing import TINY_PDF
+from lienthong.core.uploads import (
     check_upload,
     content_type_of,
     display_name,
