@@ -160,6 +160,7 @@ def test_a_dossier_goes_from_online_submission_to_the_returned_result(open_as: O
             {"name": name, "mimeType": "application/pdf", "buffer": TINY_PDF}
         )
     citizen.get_by_label("Nội dung đề nghị").fill("Đề nghị cấp thẻ cộng tác viên trợ giúp pháp lý.")
+    citizen.get_by_label("Tôi đồng ý để cơ quan nhà nước xử lý dữ liệu cá nhân").check()
     citizen.get_by_role("button", name="Nộp hồ sơ").click()
 
     # Then they see the code and the status "new"

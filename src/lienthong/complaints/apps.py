@@ -16,3 +16,7 @@ class ComplaintsConfig(AppConfig):
         modules.register(
             "complaints", label=_("Khiếu nại, tố cáo"), task_url=task_url, own_transitions=True
         )
+        from lienthong.complaints import privacy_export
+        from lienthong.privacy import exports
+
+        exports.register("complaints", privacy_export.export_part)

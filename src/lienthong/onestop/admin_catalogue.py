@@ -228,6 +228,7 @@ class ProcedureComponentInline(_ManagersOnly, admin.TabularInline):
         "form_name",
         "form_file",
         "is_required",
+        "sensitive",
     )
     extra = 0
     formfield_overrides = {

@@ -15,3 +15,7 @@ class OnestopConfig(AppConfig):
         modules.register(
             "onestop", label=_("Một cửa"), task_url=processing.task_url, own_transitions=True
         )
+        from lienthong.onestop import privacy_export
+        from lienthong.privacy import exports
+
+        exports.register("onestop", privacy_export.export_part)

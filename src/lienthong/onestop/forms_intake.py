@@ -18,9 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from lienthong.accounts.models import User
 from lienthong.core.models import OrgUnit
+from lienthong.core.uploads import allowed_types, max_upload_bytes
 from lienthong.onestop import intake
 from lienthong.onestop.models import CitizenDocument, Dossier, Procedure, ProcedureComponent
-from lienthong.onestop.uploads import allowed_types, max_upload_bytes
+from lienthong.privacy import services as privacy
 
 
 def style_fields(form: forms.BaseForm) -> None:
@@ -209,6 +210,23 @@ class OnlineSubmitForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Decree 13/2023/NĐ-CP, Art. 11: consent is an explicit act, so no box is ticked in advance.
+    consent = forms.BooleanField(
+        label=_(
+            "Tôi đồng ý để cơ quan nhà nước xử lý dữ liệu cá nhân trong hồ sơ này (kể cả ảnh "
+            "giấy tờ tùy thân) để giải quyết thủ tục hành chính."
+        ),
+        required=True,
+        error_messages={
+            "required": _(
+                "Bạn cần đồng ý cho xử lý dữ liệu cá nhân thì mới nộp được hồ sơ trực tuyến."
+            )
+        },
+    )
+    consent_notify = forms.BooleanField(
+        label=_("Tôi đồng ý nhận thông báo về hồ sơ qua thư điện tử và tin nhắn."),
+        required=False,
+    )
 
     def __init__(
         self,
@@ -283,6 +301,13 @@ class OnlineSubmitForm(forms.Form):
             if upload is not None or reuse is not None:
                 items.append(intake.ComponentUpload(component, file=upload, reuse=reuse))
         return items
+
+    def consents(self) -> list[str]:
+        """The privacy purposes the citizen consented to on the form."""
+        given = [privacy.DOSSIER_HANDLING] if self.cleaned_data.get("consent") else []
+        if self.cleaned_data.get("consent_notify"):
+            given += [privacy.NOTIFY_EMAIL, privacy.NOTIFY_SMS]
+        return given
 
     def contact(self) -> dict[str, str]:
         """Contact details (and a name or ID the account lacks) for the service."""

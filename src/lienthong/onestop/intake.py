@@ -53,6 +53,7 @@ from lienthong.core.audit import record, service, snapshot
 from lienthong.core.identifiers import parse_personal_id, validate_tax_code
 from lienthong.core.models import AdminUnit, OrgUnit
 from lienthong.core.permissions import is_official_user, is_real_user
+from lienthong.core.uploads import CheckedUpload, check_upload
 from lienthong.exchange.models import new_event_id
 from lienthong.exchange.outbox import publish
 from lienthong.onestop.models import (
@@ -68,7 +69,7 @@ from lienthong.onestop.models import (
     ProcedureComponent,
     TimeUnit,
 )
-from lienthong.onestop.uploads import CheckedUpload, check_upload
+from lienthong.privacy import services as privacy
 from lienthong.workflow import engine
 from lienthong.workflow.engine import WrongState
 
@@ -859,6 +860,7 @@ def submit_online(
     form_data: Mapping[str, Any] | None = None,
     components: Sequence[ComponentUpload] = (),
     contact: Mapping[str, str] | None = None,
+    consents: Sequence[str] = (),
     by: User,
     at: datetime.datetime | None = None,
 ) -> Dossier:
@@ -867,7 +869,8 @@ def submit_online(
     The applicant is pre-filled from the citizen's account; `contact` may change the phone,
     email and address (and give a name or personal ID the account lacks, never a different
     ID). Each required component must be uploaded or reused from the citizen's data store.
-    `at` (default now) is for imports and tests.
+    `at` (default now) is for imports and tests. `consents` (purpose codes of the privacy app)
+    are recorded in the same transaction, tied to the dossier's code.
 
     The checks (reads only) and the writing of uploaded files come before the transaction,
     which then holds only the inserts, the number, the events and the audit entry: on SQLite
@@ -926,6 +929,7 @@ def submit_online(
             applicant=applicant,
             form_data=form_data,
             rows=rows,
+            consents=consents,
             by=by,
             at=at,
         )
@@ -946,6 +950,7 @@ def _store_submission(
     applicant: User,
     form_data: Mapping[str, Any] | None,
     rows: list[DossierComponent],
+    consents: Sequence[str] = (),
     by: User,
     at: datetime.datetime,
 ) -> Dossier:
@@ -979,6 +984,10 @@ def _store_submission(
         publish("dossier.submitted", subject=dossier.code, data=event_data(dossier))
         _status_changed(dossier, None, DossierStatus.NEW, at)
         record("onestop.dossier.submit", dossier, after=snapshot(dossier))
+    if consents:
+        privacy.give_consents(
+            subject=applicant, purposes=consents, context=dossier.code, by=by, at=at
+        )
     return dossier
 
 

@@ -180,6 +180,13 @@ class ProcedureComponent(models.Model):
     form_name = models.CharField(_("mẫu đơn, tờ khai"), max_length=255, blank=True)
     form_file = models.FileField(_("tệp mẫu"), upload_to="onestop/forms/", blank=True)
     is_required = models.BooleanField(_("bắt buộc"), default=True)
+    # Sensitive personal data (Decree 13/2023/NĐ-CP, Art. 2(4)): officials' downloads of such
+    # files are written to the privacy app's access log (`views_intake.component_file`).
+    sensitive = models.BooleanField(
+        _("dữ liệu nhạy cảm"),
+        default=False,
+        help_text=_("Ảnh căn cước, giấy tờ tùy thân: mỗi lần cán bộ tải tệp đều được ghi nhật ký."),
+    )
 
     class Meta:
         verbose_name = _("thành phần hồ sơ")

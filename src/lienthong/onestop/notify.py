@@ -54,6 +54,7 @@ from lienthong.onestop.models import (
     Notification,
     SupplementRequest,
 )
+from lienthong.privacy import services as privacy
 
 logger = logging.getLogger("lienthong.onestop.notify")
 sms_logger = logging.getLogger("lienthong.onestop.sms")
@@ -233,9 +234,10 @@ def recipients(dossier: Dossier) -> list[tuple[str, str]]:
     email = dossier.applicant_email or (account.email if account is not None else "")
     phone = dossier.applicant_phone or (account.phone if account is not None else "")
     found: list[tuple[str, str]] = []
-    if email:
+    # A withdrawn consent to a channel stops it (Decree 13/2023/NĐ-CP, Art. 12(4)).
+    if email and not privacy.has_withdrawn(account, privacy.NOTIFY_EMAIL):
         found.append((Notification.Channel.EMAIL, email.strip()))
-    if phone:
+    if phone and not privacy.has_withdrawn(account, privacy.NOTIFY_SMS):
         found.append((Notification.Channel.SMS, "".join(phone.split())))
     return found
 

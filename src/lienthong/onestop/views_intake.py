@@ -27,6 +27,7 @@ from django.views.decorators.http import require_POST
 from lienthong.accounts.models import Role, User
 from lienthong.core.permissions import get_visible_or_404, is_official_user, is_real_user
 from lienthong.core.text import fold
+from lienthong.core.uploads import content_type_of, display_name
 from lienthong.onestop import intake, slips
 from lienthong.onestop.forms_intake import (
     CounterIntakeForm,
@@ -36,7 +37,7 @@ from lienthong.onestop.forms_intake import (
     add_service_errors,
 )
 from lienthong.onestop.models import Dossier, DossierComponent, DossierStatus, Procedure
-from lienthong.onestop.uploads import content_type_of, display_name
+from lienthong.privacy import services as privacy
 from lienthong.registries.base.access import attach_reference, prefill
 from lienthong.registries.base.models import DataAccess
 from lienthong.workflow.engine import WrongState
@@ -377,6 +378,7 @@ def online_submit(request: HttpRequest, procedure_code: str) -> HttpResponse:
                 form_data={"noi_dung": content} if content else {},
                 components=form.uploads(),
                 contact=form.contact(),
+                consents=form.consents(),
                 by=user,
             )
         except ValidationError as exc:
@@ -491,7 +493,7 @@ def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponseBase
         return redirect_response
     dossier = _visible_dossier(request, code)
     component = get_object_or_404(
-        DossierComponent.objects.select_related("reused_document").filter(
+        DossierComponent.objects.select_related("reused_document", "component").filter(
             Q(file__gt="") | Q(reused_document__isnull=False)
         ),
         dossier=dossier,
@@ -507,6 +509,23 @@ def component_file(request: HttpRequest, code: str, pk: int) -> HttpResponseBase
         handle = stored.open("rb")
     except FileNotFoundError:
         raise Http404(_("Không tìm thấy tệp.")) from None
+    sensitive = component.component is not None and component.component.sensitive
+    # The applicant reading their own file is not an access by someone else: not logged.
+    if sensitive and dossier.applicant_id != request.user.pk:
+        try:
+            privacy.log_sensitive_access(
+                by=cast(User, request.user),
+                what=component.name,
+                object_ref=f"onestop.dossiercomponent:{component.pk}",
+                purpose=f"{request.method} {request.path}",
+                subject=dossier.applicant,
+                subject_personal_id=dossier.applicant_personal_id,
+                agency=dossier.agency,
+                record_code=dossier.code,
+            )
+        except BaseException:
+            handle.close()
+            raise
     response = FileResponse(
         handle,
         as_attachment=True,

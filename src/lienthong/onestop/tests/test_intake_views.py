@@ -196,6 +196,7 @@ def test_online_submission_through_the_page(client: Client, world: dict) -> None
             "agency": world["here"].pk,
             "applicant_phone": "0900000001",
             "content": "Xin 1 bản sao",
+            "consent": "on",
             f"c{components[0].pk}_file": SimpleUploadedFile("tờ khai.pdf", TINY_PDF),
             f"c{components[1].pk}_reuse": str(document.pk),
         },
@@ -221,6 +222,7 @@ def test_online_form_reports_a_bad_file(client: Client, world: dict) -> None:
         "/motcua/nop-ho-so/1.001193/",
         {
             "agency": world["here"].pk,
+            "consent": "on",
             f"c{components[0].pk}_file": SimpleUploadedFile("virus.pdf", b"MZ\x90\x00"),
         },
     )

@@ -18,3 +18,7 @@ class PopulationConfig(AppConfig):
         registry.register_all()
         # Once-only: the one-stop intake finds applicants here by personal ID.
         register_lookup(PersonLookup())
+        from lienthong.privacy import exports
+        from lienthong.registries.population import privacy_export
+
+        exports.register("population", privacy_export.export_part)
