@@ -18,6 +18,7 @@ urlpatterns = [
     path("search/", include("lienthong.search.urls")),
     path("motcua/", include("lienthong.onestop.urls")),
     path("khieu-nai/", include("lienthong.complaints.urls")),
+    path("du-lieu-ca-nhan/", include("lienthong.privacy.urls")),
     path("tra-cuu/", include("lienthong.onestop.urls_lookup")),
     path("van-ban/", include("lienthong.documents.urls")),
     path("lich-cong-tac/", include("lienthong.documents.calendar.urls")),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("lien-thong/su-kien/", include("lienthong.exchange.delivery.urls")),
     path("lien-thong/", include("lienthong.exchange.clients.urls")),
     path("lien-thong/ket-noi/", include("lienthong.exchange.adapters.urls")),
+    path("bang-dieu-hanh/", include("lienthong.dashboard.urls")),
+    path("ha-tang-cntt/", include("lienthong.ict.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
