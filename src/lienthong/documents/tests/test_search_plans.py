@@ -50,6 +50,7 @@ def _run(monkeypatch: pytest.MonkeyPatch, probe: int, user: object, **filters: o
         {"q": '"ke hoach thanh tra"', "direction": "incoming"},
         {"issuer": "bo noi vu"},
         {"q": "thanh tra", "issuer": "so y te", "date_from": datetime.date(2026, 1, 3)},
+        {"q": "khong co dau"},  # no match: the probe's empty list answers at once
     ],
 )
 def test_few_and_many_plans_agree(
@@ -70,6 +71,13 @@ def test_few_and_many_plans_agree(
         monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
         assert walked[2] == few[2]
         assert walked[:2] == ((2, True) if few[0] > 2 else few[:2])
+        # And the "sort the not-so-many matches" plan (SQLite) and the walk agree with it
+        for sort_probe in (10_000, 0):
+            monkeypatch.setattr(selectors, "SORT_PROBE", sort_probe)
+            monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+            sorted_ = _run(monkeypatch, 0, user, **filters)
+            monkeypatch.setattr(selectors, "COUNT_CAP", 1000)
+            assert sorted_ == walked
 
 
 def test_many_plan_newest_first_and_counts(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,13 +117,20 @@ def test_probe_picks_the_plan(world: World) -> None:
     from lienthong.search import services as search
 
     sql, params = search.matching_ids_sql("thanh tra", scope_paths=search.ALL_SCOPES)  # type: ignore[misc]
-    # Then the probe counts at most PLAN_PROBE + 1 and compares with PLAN_PROBE
-    assert selectors._few_matches(sql, params) is True
+    entries = set(
+        selectors.DocumentIndex.objects.filter(subject__contains="thanh tra").values_list(
+            "entry_id", flat=True
+        )
+    )
+    # Then the probe reads at most PLAN_PROBE + 1 ids: the matching entries' ids when they
+    # are at most PLAN_PROBE, else None
+    few = selectors._few_matches(sql, params)
+    assert few is not None and sorted(few) == sorted(entries) and len(entries) == 20
     old = selectors.PLAN_PROBE
     try:
         selectors.PLAN_PROBE = 19
-        assert selectors._few_matches(sql, params) is False
+        assert selectors._few_matches(sql, params) is None
         selectors.PLAN_PROBE = 20
-        assert selectors._few_matches(sql, params) is True
+        assert sorted(selectors._few_matches(sql, params) or []) == sorted(entries)
     finally:
         selectors.PLAN_PROBE = old

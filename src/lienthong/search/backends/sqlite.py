@@ -64,6 +64,17 @@ class SqliteBackend(SearchBackend):
         where, params = filters.sql("e")
         return f"search_fts MATCH %s AND {where}", [match_expression(query), *params]
 
+    def matching_ids_sql(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
+        if query and filters.scope_prefixes is None and filters.content_type_ids is None:
+            # No filter on the entry: the FTS5 rowids alone. Joining search_searchentry to
+            # test "1 = 1" doubled the time of a common three-word match (a seek per match
+            # into the wide entries table). The delete trigger keeps no rowid without entry.
+            return (
+                "SELECT search_fts.rowid AS id FROM search_fts WHERE search_fts MATCH %s",
+                [match_expression(query)],
+            )
+        return super().matching_ids_sql(query, filters)
+
     def matches_row_sql(
         self, query: Query, filters: Filters, id_column: str
     ) -> tuple[str, list[Any]]:

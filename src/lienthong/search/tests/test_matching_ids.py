@@ -65,3 +65,29 @@ def test_matching_ids_apply_the_scope_filter_and_select_nothing_for_no_query(
     assert services.matching_ids_sql("  ") is None
     assert services.matching_ids_sql("*") is None
     assert SearchEntry.objects.count() == 2
+
+
+def test_matching_ids_without_filters_select_the_same_entries(
+    make_doc: Callable[..., Group],
+) -> None:
+    # given entries with the words, one scoped, one of them then deleted
+    unit = make_org_unit("Sở Nội vụ (matching)")
+    kept = {make_doc("Chuyển đổi số", "kế hoạch"), make_doc("Kế hoạch chuyển đổi số", scope=unit)}
+    gone = make_doc("Chuyển đổi số năm sau")
+    make_doc("Chuyển giao", "đổi mới")
+    services.remove(gone)
+    # when the ids are selected with no filter at all (every scope, every model)
+    found = services.matching_ids_sql("chuyen doi so", scope_paths=services.ALL_SCOPES)
+    # then they are the entries still there holding the words, as count() says, and the
+    # select's one column is named id (callers join on it as a derived table)
+    assert found is not None
+    assert _object_ids(*found) == {str(doc.pk) for doc in kept}
+    assert services.count("chuyen doi so", scope_paths=services.ALL_SCOPES) == 2
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT matched.id FROM ({found[0]}) AS matched", found[1])
+        ids = {row[0] for row in cursor.fetchall()}
+    assert ids == set(
+        SearchEntry.objects.filter(object_id__in=[str(d.pk) for d in kept]).values_list(
+            "id", flat=True
+        )
+    )
