@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
 
 from lienthong import __version__
+from lienthong.core.openapi import DocumentedAPI
 
-api = NinjaAPI(
+api = DocumentedAPI(
     title="Liên Thông API",
     version=__version__,
     description="API của nền tảng Liên Thông. Lỗi dữ liệu vào trả về 422 kèm lỗi từng trường.",
@@ -56,6 +56,9 @@ def _register_routers() -> None:
     api.add_router("/search/", search_router)
     api.add_router("/onestop/", onestop_router)
     api.add_router("/complaints/", complaints_router)
+    from lienthong.privacy.api import router as privacy_router
+
+    api.add_router("/privacy/", privacy_router)
     api.add_router("/calendar/", calendar_router)
     from lienthong.documents.outgoing.api import router as outgoing_router
     from lienthong.documents.outgoing.api import verify_router as outgoing_verify_router
@@ -85,6 +88,12 @@ def _register_routers() -> None:
     from lienthong.portal.api import router as portal_router
 
     api.add_router("/portal/", portal_router)
+    from lienthong.dashboard.api import router as dashboard_router
+
+    api.add_router("/dashboard/", dashboard_router)
+    from lienthong.ict.api import router as ict_router
+
+    api.add_router("/ict/", ict_router)
 
 
 _register_routers()

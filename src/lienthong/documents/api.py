@@ -244,7 +244,7 @@ def list_types(request: HttpRequest) -> Any:
 @router.get("/incoming", summary="Văn bản đến")
 def list_incoming(
     request: HttpRequest,
-    year: int | None = None,
+    year: int | None = Query(None, ge=1, le=9999),  # a year Python's dates can hold
     status: str = "",
     overdue: bool = False,
     agency: int | None = None,

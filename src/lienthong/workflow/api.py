@@ -535,6 +535,8 @@ def forward(request: HttpRequest, case_id: int, payload: ForwardIn) -> Any:
 
 def _seen(case_id: int) -> int | None:
     """The open task as this request found it, so a move made meanwhile is not repeated."""
+    if not 0 < case_id < 2**63:  # no such case; SQLite cannot even compare the number
+        return None
     return (
         Task.objects.filter(case_id=case_id, status=Task.Status.OPEN)
         .values_list("pk", flat=True)
