@@ -54,6 +54,8 @@ class ParcelAdmin(RegistryAdmin):
 
     @admin.display(description=_("trang"))
     def page(self, obj: Parcel) -> str:
+        if obj.pk is None:  # the add form: no page yet (reversing it crashed the form)
+            return "-"
         return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Xem trên trang"))
 
 

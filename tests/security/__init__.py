@@ -1,0 +1,1 @@
+"""The generated access-control matrix (README.md in this folder)."""
