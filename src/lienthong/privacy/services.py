@@ -39,6 +39,7 @@ from lienthong.privacy.models import (
     SensitiveAccess,
     is_data_protection_official,
 )
+from lienthong.privacy.seed import ensure_seeded
 from lienthong.workflow.engine import WrongState
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def give_consents(
     if not is_real_user(by) or by.pk != subject.pk:
         raise PermissionDenied(_("Chỉ chủ thể dữ liệu mới tự đồng ý được."))
     codes = list(dict.fromkeys(purposes))
+    ensure_seeded()
     found = {p.code: p for p in ConsentPurpose.objects.filter(code__in=codes, is_active=True)}
     unknown = [code for code in codes if code not in found]
     if unknown:
@@ -157,6 +159,7 @@ def has_withdrawn(user: Any, purpose: str) -> bool:
 
 def time_limit(kind: str, on: datetime.date) -> RequestTimeLimit:
     """The time limits in force for `kind` on the day `on`."""
+    ensure_seeded()
     limit = (
         RequestTimeLimit.objects.filter(kind=kind, valid_from__lte=on)
         .order_by("-valid_from")
