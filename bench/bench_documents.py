@@ -257,7 +257,8 @@ def generate(n: int, w: dict[str, Any], batch: int = 5000) -> tuple[float, str]:
     Plain `executemany` inserts with explicit ids (the ORM's bulk_create and per-row
     folding would cost more than the database): the rows are those of
     `searching.index_document` — DocumentIndex, its assigned unit, the kernel's SearchEntry
-    (scope, url, digest), SearchText and the full-text row (FTS5 / tsvector).
+    (scope, url, digest), SearchText (with the facets) and the full-text row (FTS5 /
+    tsvector: facets first in the body, as `search.services.index` writes it).
     """
     import datetime
 
@@ -267,7 +268,7 @@ def generate(n: int, w: dict[str, Any], batch: int = 5000) -> tuple[float, str]:
 
     from lienthong.core.text import fold
     from lienthong.documents.models import DocumentIndex, DocumentType
-    from lienthong.documents.searching import kernel_scope
+    from lienthong.documents.searching import document_facets, kernel_scope
     from lienthong.search.models import SearchEntry
     from lienthong.search.query import tokens
 
@@ -329,21 +330,40 @@ def generate(n: int, w: dict[str, Any], batch: int = 5000) -> tuple[float, str]:
             title = f"{number} — {subject}"
             title_tokens = " ".join(tokens(number)) + " " + " ".join(folded_words[x] for x in words)
             url = f"/van-ban/den/{pk}/"
-            digest = hashlib.sha256(f"{title}\x00{issuer}".encode()).hexdigest()
+            direction = "incoming" if k % 3 else "outgoing"
+            urgency = 0 if k % 7 else rng.randint(1, 4)
+            unit = units[k % len(units)] if k % 2 == 0 else None
+            facets = " ".join(
+                sorted(
+                    set(
+                        document_facets(
+                            direction=direction,
+                            year=day.year,
+                            agency_id=agency.pk,
+                            secrecy=secrecy,
+                            urgency=urgency,
+                            type_id=types[code],
+                            unit_ids=[unit] if unit else [],
+                        )
+                    )
+                )
+            )
+            body_tokens = f"{facets} {issuer_tokens[issuer]}"
+            digest = hashlib.sha256(f"{title}\x00{issuer}\x00{facets}".encode()).hexdigest()
             values = [entry, content_type, str(pk), title, issuer, url, scopes[agency.pk, secrecy]]
             values += [digest, now]
             if postgres:
-                values += [title_tokens, issuer_tokens[issuer]]
+                values += [title_tokens, body_tokens]
             else:
-                fts.append((entry, title_tokens, issuer_tokens[issuer]))
+                fts.append((entry, title_tokens, body_tokens))
             entries.append(values)
-            texts.append((entry, issuer))
+            texts.append((entry, issuer, facets))
             if not sample_number:
                 sample_number = number
             rows.append(
                 (
                     pk,
-                    "incoming" if k % 3 else "outgoing",
+                    direction,
                     pk,
                     agency.pk,
                     day.year,
@@ -353,18 +373,18 @@ def generate(n: int, w: dict[str, Any], batch: int = 5000) -> tuple[float, str]:
                     issuer,
                     folded_issuers[issuer],
                     subject,
-                    0 if k % 7 else rng.randint(1, 4),
+                    urgency,
                     secrecy,
                     url,
                     entry,
                 )
             )
-            if k % 2 == 0:
-                assigned.append((pk, units[k % len(units)]))
+            if unit:
+                assigned.append((pk, unit))
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(entry_sql, entries)
             cursor.executemany(
-                "INSERT INTO search_searchtext (entry_id, body) VALUES (%s, %s)", texts
+                "INSERT INTO search_searchtext (entry_id, body, facets) VALUES (%s, %s, %s)", texts
             )
             if fts:
                 cursor.executemany(

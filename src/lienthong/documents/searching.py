@@ -7,6 +7,12 @@ in the same transaction as the write (registration, assignment, numbering…), a
 `visibility` uses) and its text goes to the search kernel (`lienthong.search`), so the
 words are matched with the same folding and query language as everywhere else.
 
+The entry carries facets (`document_facets`): its year, direction, type, urgency, agency and
+assigned units as tokens, so the search narrows the full-text matches to the filters and to
+what the user may see in the same index lookup (a common word matches a fifth of a million
+documents; a division sees a tenth of them). They only narrow: the search still applies
+every filter and the visibility rule to the DocumentIndex rows.
+
 In the kernel, a non-secret document is scoped to its agency (the platform's search page
 shows it to the agency's officials); a secret one is scoped under `/0/`, a path no org unit
 has, so only the documents search — which applies the documents visibility rule — and
@@ -23,6 +29,7 @@ from django.db import transaction
 from lienthong.core.models import OrgUnit
 from lienthong.core.text import fold
 from lienthong.documents.models import Direction, DocumentIndex, DocumentType, Secrecy, Urgency
+from lienthong.documents.visibility import Reach
 from lienthong.search import services as search
 
 #: Kernel scope prefix of secret documents (no org unit has id 0).
@@ -34,6 +41,63 @@ def kernel_scope(agency: OrgUnit, secrecy: int) -> str:
     if secrecy != Secrecy.NORMAL:
         return SECRET_SCOPE_PREFIX + agency.path
     return agency.path
+
+
+def document_facets(
+    *,
+    direction: str,
+    year: int,
+    agency_id: int,
+    secrecy: int,
+    urgency: int,
+    type_id: int | None,
+    unit_ids: Iterable[int],
+) -> list[str]:
+    """The kernel facets of a document (see `query_facets` for the other side)."""
+    facets = [
+        f"zdy{int(year)}",
+        f"zdd{direction[0]}",
+        f"zdu{int(urgency)}",
+        f"zdg{int(agency_id)}",
+        *(f"zda{int(unit)}" for unit in unit_ids),
+    ]
+    if type_id is not None:
+        facets.append(f"zdt{int(type_id)}")
+    if secrecy == Secrecy.NORMAL:
+        facets.append(f"zdn{int(agency_id)}")
+    return facets
+
+
+def query_facets(
+    *,
+    reach: Reach | None,
+    direction: str = "",
+    year: int | None = None,
+    type_id: int | None = None,
+    urgency: int | None = None,
+    agency: int | None = None,
+) -> list[list[str]]:
+    """Facet groups narrowing a search to these filters and to `reach` (None: everything)."""
+    groups: list[list[str]] = []
+    if direction:
+        groups.append([f"zdd{direction[0]}"])
+    if year:
+        groups.append([f"zdy{int(year)}"])
+    if type_id is not None:
+        groups.append([f"zdt{int(type_id)}"])
+    if urgency is not None:
+        groups.append([f"zdu{int(urgency)}"])
+    if agency:
+        groups.append([f"zdg{int(agency)}"])
+    if reach is not None:
+        groups.append(
+            [
+                *(f"zdg{pk}" for pk in reach.office),
+                *(f"zdn{pk}" for pk in reach.staff),
+                *(f"zda{pk}" for pk in reach.member_of),
+            ]
+        )
+    return groups
 
 
 def index_document(
@@ -81,11 +145,26 @@ def index_document(
                 "url": url,
             },
         )
-        row.access_units.set(list(units))
+        units = list(units)
+        row.access_units.set(units)
         title = f"{number_notation} — {subject}" if number_notation else subject
         searchable = "\n".join(part for part in (issuer, body) if part)
+        facets = document_facets(
+            direction=direction,
+            year=row.year,
+            agency_id=agency.pk,
+            secrecy=int(secrecy),
+            urgency=int(urgency),
+            type_id=document_type.pk if document_type else None,
+            unit_ids=[unit.pk for unit in units],
+        )
         entry = search.index(
-            row, title=title, body=searchable, url=url, scope=kernel_scope(agency, secrecy)
+            row,
+            title=title,
+            body=searchable,
+            url=url,
+            scope=kernel_scope(agency, secrecy),
+            facets=facets,
         )
         if row.entry_id != entry.pk:
             row.entry = entry

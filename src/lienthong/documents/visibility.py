@@ -22,6 +22,7 @@ class attributes of a `DocumentQuerySet` subclass).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self, cast
 
 from django.db import models
@@ -58,34 +59,21 @@ def _ids_in_path(path: str) -> list[int]:
     return [int(part) for part in path.strip("/").split("/") if part.isdigit()]
 
 
-def visibility_condition(
-    model: type[models.Model],
-    user: Any,
-    *,
-    agency_field: str = "agency",
-    secrecy_field: str = "secrecy",
-    units_field: str = "access_units",
-    agency_column: str | None = None,
-    assigned_exists: bool = False,
-) -> Q:
-    """The rule of this module as a filter on `model` for an authenticated non-superuser.
+@dataclass(frozen=True)
+class Reach:
+    """What the rule lets a user see, as ids: every document of the `office` agencies; the
+    non-secret ones of the `staff` agencies; those assigned to a unit of `member_of`."""
 
-    `agency_column`: compare the agency through this alias instead of the foreign key (the
-    search annotates `agency_id + 0` so that SQLite walks its date index in order rather
-    than collect an agency's every row and sort them).
+    office: tuple[int, ...] = ()
+    staff: tuple[int, ...] = ()
+    member_of: tuple[int, ...] = ()
 
-    `assigned_exists`: test "assigned to one of the user's units" as a correlated EXISTS (one
-    probe of the through table's unique index per row) instead of `id IN (…)`: the search
-    walks its date index and stops after a page, where the IN list would first collect every
-    document of a division (100,000 of a million rows: 0.2–0.3 s on SQLite).
 
-    The user's grants are read first (one query, two more for the agencies they cover), so
-    the document query itself only compares ids: `agency IN (…)`, and `id IN (documents
-    assigned to one of these units)` — cheap on a million rows.
-    """
+def reach_of(user: Any) -> Reach:
+    """The user's grants read as a `Reach` (one query, two more for the agencies they cover)."""
     grants = list(grants_of(user).values_list("role", "org_unit__path"))
     if not grants:
-        return Q(pk__in=[])
+        return Reach()
     agencies = OrgUnit.objects.agencies()
     office_paths = [path for role, path in grants if role in OFFICE_ROLES]
     office = (
@@ -99,6 +87,40 @@ def visibility_condition(
     # Members of an assigned unit: a grant for the unit or for a unit inside it, i.e. the
     # unit is the granted one or above it.
     member_of = sorted({unit for _role, path in grants for unit in _ids_in_path(path)})
+    return Reach(office=tuple(office), staff=tuple(staff), member_of=tuple(member_of))
+
+
+def visibility_condition(
+    model: type[models.Model],
+    user: Any,
+    *,
+    agency_field: str = "agency",
+    secrecy_field: str = "secrecy",
+    units_field: str = "access_units",
+    agency_column: str | None = None,
+    assigned_exists: bool = False,
+    reach: Reach | None = None,
+) -> Q:
+    """The rule of this module as a filter on `model` for an authenticated non-superuser.
+
+    `agency_column`: compare the agency through this alias instead of the foreign key (the
+    search annotates `agency_id + 0` so that SQLite walks its date index in order rather
+    than collect an agency's every row and sort them).
+
+    `assigned_exists`: test "assigned to one of the user's units" as a correlated EXISTS (one
+    probe of the through table's unique index per row) instead of `id IN (…)`: the search
+    walks its date index and stops after a page, where the IN list would first collect every
+    document of a division (100,000 of a million rows: 0.2–0.3 s on SQLite).
+
+    The user's grants are read first (`reach_of`, or `reach` when the caller has it), so
+    the document query itself only compares ids: `agency IN (…)`, and `id IN (documents
+    assigned to one of these units)` — cheap on a million rows.
+    """
+    if reach is None:
+        reach = reach_of(user)
+    if not (reach.office or reach.staff or reach.member_of):
+        return Q(pk__in=[])
+    office, staff, member_of = list(reach.office), list(reach.staff), list(reach.member_of)
     field = model._meta.get_field(units_field)
     assert isinstance(field, models.ManyToManyField)
     through = cast(Any, field.remote_field).through

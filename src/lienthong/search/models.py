@@ -123,14 +123,17 @@ class SearchEntry(models.Model):
 class SearchText(models.Model):
     """The whole original text of an entry, kept apart so that searching never reads it.
 
-    `lienthong search rebuild` re-creates the full-text side from it, e.g. after moving
-    the data from SQLite to PostgreSQL or after a change to text folding.
+    `lienthong search rebuild` re-creates the full-text side from it (and the facets), e.g.
+    after moving the data from SQLite to PostgreSQL or after a change to text folding.
     """
 
     entry = models.OneToOneField(
         SearchEntry, primary_key=True, on_delete=models.CASCADE, related_name="text"
     )
     body = models.TextField(_("nội dung"), blank=True, default="")
+    #: The entry's facets, space-separated (`services.index(facets=…)`); NULL: none. Nullable
+    #: so that adding the column on SQLite is an ALTER TABLE, not a rebuild of the table.
+    facets = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001
 
     class Meta:
         verbose_name = _("nội dung mục tìm kiếm")

@@ -8,11 +8,19 @@ texts.
 
 Query language (the same on SQLite and PostgreSQL; see `lienthong.search.query`): words are
 ANDed, "double quotes" make a phrase, a trailing * a prefix; diacritics and case are ignored.
+
+Facets: a module that filters its own rows (documents by year, type, unit…) may index an
+entry with `facets` — tokens of its own making ("zdy2026", "zda17") written to the full-text
+index beside the words but never shown — and pass `facets=[[…], […]]` to `matching_ids_sql`
+and `matches_row_sql`: the full-text index then narrows the matches by them in the same
+lookup (each group is ORed, the groups ANDed). They narrow, they do not authorise: the
+module still applies its own filters to its rows.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -45,6 +53,9 @@ MAX_LIMIT = 100
 _URL_LENGTH = SearchEntry._meta.get_field("url").max_length or 500
 
 ModelRef = type[models.Model] | str
+#: A facet token: lower-case ASCII letters and digits (so it is one token in both backends
+#: and cannot be mistaken for query syntax), starting with a letter.
+_FACET = re.compile(r"[a-z][a-z0-9]{1,62}")
 
 
 @dataclass(frozen=True)
@@ -106,8 +117,25 @@ def _check_url(url: str) -> None:
         raise ValueError(f"A search result URL is a site path or an http(s) link, not {url!r}.")
 
 
-def _digest(title: str, body: str) -> str:
-    return hashlib.sha256(f"{title}\x00{body}".encode()).hexdigest()
+def _digest(title: str, body: str, facets: str | None = None) -> str:
+    # Without facets, the digest of the title and body alone (as before facets existed).
+    text = f"{title}\x00{body}" if facets is None else f"{title}\x00{body}\x00{facets}"
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _facet_text(facets: Iterable[str]) -> str | None:
+    """The facets as stored (sorted, space-separated; None for none); ValueError if malformed."""
+    found = sorted(set(facets))
+    for facet in found:
+        if not _FACET.fullmatch(facet):
+            raise ValueError(f"A search facet is a-z0-9 starting with a letter, not {facet!r}.")
+    return " ".join(found) or None
+
+
+def _indexed(body: str, facets: str | None) -> list[str]:
+    """The body tokens to index: the facets first (so a body cut to fit keeps them), then the
+    text's own tokens."""
+    return [*(facets.split() if facets else ()), *tokens(body)]
 
 
 def index(
@@ -117,19 +145,22 @@ def index(
     body: str = "",
     url: str = "",
     scope: OrgUnit | str | None = "",
+    facets: Iterable[str] = (),
     using: str = DEFAULT_DB_ALIAS,
 ) -> SearchEntry:
     """Add or update the index entry of `obj` (idempotent); unchanged text is not re-indexed.
 
     `scope`: empty for a public entry, else the org unit (or its path) whose officials, and
-    those of the units above it, may find it.
+    those of the units above it, may find it. `facets`: tokens the caller narrows its
+    matches by (see the module's docstring).
     """
     title = unicodedata.normalize("NFC", title or "").strip()
     body = unicodedata.normalize("NFC", body or "")
     _check_url(url)
     path = _scope_path(scope)
     content_type, object_id = _key(obj)
-    digest = _digest(title, body)
+    facet_text = _facet_text(facets)
+    digest = _digest(title, body, facet_text)
     fields = {"title": title, "head": body[:HEAD_LENGTH], "url": url, "scope": path}
     entries = SearchEntry.objects.using(using).filter(
         content_type=content_type, object_id=object_id
@@ -142,14 +173,16 @@ def index(
                     entry = SearchEntry.objects.using(using).create(
                         content_type=content_type, object_id=object_id, digest=digest, **fields
                     )
-                    SearchText.objects.using(using).create(entry=entry, body=body)
+                    SearchText.objects.using(using).create(
+                        entry=entry, body=body, facets=facet_text
+                    )
             except IntegrityError:
                 # Indexed concurrently since our look: update that row like any other.
                 entry = entries.select_for_update().defer("head").first()
                 if entry is None:
                     raise
             else:
-                get_backend(using).write(entry.pk, tokens(title), tokens(body))
+                get_backend(using).write(entry.pk, tokens(title), _indexed(body, facet_text))
                 return entry
         if (entry.title, entry.url, entry.scope, entry.digest) == (title, url, path, digest):
             return entry  # already indexed as asked: nothing to write
@@ -159,8 +192,10 @@ def index(
         entry.digest, entry.updated_at = digest, timezone.now()
         entry.save(using=using)
         if text_changed:
-            SearchText.objects.using(using).update_or_create(entry=entry, defaults={"body": body})
-            get_backend(using).write(entry.pk, tokens(title), tokens(body))
+            SearchText.objects.using(using).update_or_create(
+                entry=entry, defaults={"body": body, "facets": facet_text}
+            )
+            get_backend(using).write(entry.pk, tokens(title), _indexed(body, facet_text))
     return entry
 
 
@@ -199,6 +234,7 @@ def _filters(
     user: Any,
     scope_paths: Sequence[str] | Literal["all"] | None,
     models_: Iterable[ModelRef] | None,
+    facets: Iterable[Iterable[str]] = (),
 ) -> Filters:
     if scope_paths == ALL_SCOPES:
         prefixes: tuple[str, ...] | None = None
@@ -209,7 +245,10 @@ def _filters(
     content_type_ids = None
     if models_ is not None:
         content_type_ids = tuple(sorted({_content_type(m).pk for m in models_}))
-    return Filters(scope_prefixes=prefixes, content_type_ids=content_type_ids)
+    groups = tuple(tuple(sorted(set(group))) for group in facets)
+    for group in groups:
+        _facet_text(group)  # ValueError when malformed
+    return Filters(scope_prefixes=prefixes, content_type_ids=content_type_ids, facets=groups)
 
 
 def _as_query(query: str | Query) -> Query:
@@ -293,6 +332,7 @@ def matching_ids_sql(
     user: Any = None,
     scope_paths: Sequence[str] | Literal["all"] | None = None,
     models: Iterable[ModelRef] | None = None,
+    facets: Iterable[Iterable[str]] = (),
     using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[str, list[Any]] | None:
     """SQL selecting the ids of every entry `count()` counts, unordered; None for no query.
@@ -304,7 +344,8 @@ def matching_ids_sql(
     parsed = _as_query(query)
     if not parsed:
         return None
-    return get_backend(using).matching_ids_sql(parsed, _filters(user, scope_paths, models))
+    filters = _filters(user, scope_paths, models, facets)
+    return get_backend(using).matching_ids_sql(parsed, filters)
 
 
 def matches_row_sql(
@@ -314,6 +355,7 @@ def matches_row_sql(
     user: Any = None,
     scope_paths: Sequence[str] | Literal["all"] | None = None,
     models: Iterable[ModelRef] | None = None,
+    facets: Iterable[Iterable[str]] = (),
     using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[str, list[Any]] | None:
     """A boolean SQL expression: does the entry whose id is in `id_column` match? None: no query.
@@ -325,7 +367,7 @@ def matches_row_sql(
     if not parsed:
         return None
     return get_backend(using).matches_row_sql(
-        parsed, _filters(user, scope_paths, models), id_column
+        parsed, _filters(user, scope_paths, models, facets), id_column
     )
 
 
@@ -338,12 +380,13 @@ def rebuild(*, using: str = DEFAULT_DB_ALIAS, batch_size: int = 200) -> int:
         entries = (
             SearchEntry.objects.using(using)
             .select_related("text")
-            .only("pk", "title", "text__body")
+            .only("pk", "title", "text__body", "text__facets")
             .order_by("pk")
         )
         for entry in entries.iterator(chunk_size=batch_size):
             text = getattr(entry, "text", None)
-            backend.write(entry.pk, tokens(entry.title), tokens(text.body if text else ""))
+            body = _indexed(text.body, text.facets) if text else []
+            backend.write(entry.pk, tokens(entry.title), body)
             done += 1
     return done
 

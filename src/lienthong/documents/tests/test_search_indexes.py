@@ -45,7 +45,7 @@ def _index(world: World) -> None:
 
 def _plain(user: Any, *, issuer: str = "", type_code: str = "", **filters: Any) -> list[int]:
     """The rows the plain filters (LIKE on the folded issuer, join on the type) select."""
-    rows = selectors._visible_rows(user).filter(**filters)
+    rows = selectors._visible_rows(user, selectors._reach(user)).filter(**filters)
     if fold(issuer):
         rows = rows.filter(issuer_folded__contains=fold(issuer))
     if type_code:

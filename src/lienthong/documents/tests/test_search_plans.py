@@ -134,3 +134,65 @@ def test_probe_picks_the_plan(world: World) -> None:
         assert sorted(selectors._few_matches(sql, params) or []) == sorted(entries)
     finally:
         selectors.PLAN_PROBE = old
+
+
+def _reference(user: object, q: str, **filters: object) -> list[tuple[str, int]]:
+    """The search done plainly: the kernel's matches without facets, then the rows' filters
+    and the visibility rule in SQL, newest first."""
+    from lienthong.documents.models import DocumentIndex
+    from lienthong.search import services as search
+
+    found = search.matching_ids_sql(q, scope_paths=search.ALL_SCOPES)
+    assert found is not None
+    sql, params = found
+    rows = selectors._visible_rows(user, selectors._reach(user)).filter(**filters)
+    table = DocumentIndex._meta.db_table
+    rows = rows.extra(where=[f'"{table}"."entry_id" IN ({sql})'], params=params)
+    return list(rows.order_by("-date", "-id").values_list("direction", "object_id"))
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"direction": "incoming"},
+        {"year": 2026},
+        {"year": 2025},
+        {"urgency": 0},
+    ],
+)
+def test_facets_give_the_plain_answer(
+    world: World, monkeypatch: pytest.MonkeyPatch, filters: dict[str, object]
+) -> None:
+    # Given the documents, some secret, some assigned to division A, in two agencies
+    _index(world)
+    for user in (world.clerk, world.specialist_a, world.outsider):
+        for plan in (10_000, 0):  # the "few" plan and the "many" plan
+            monkeypatch.setattr(selectors, "PLAN_PROBE", plan)
+            # When the words are searched with a filter (the facets narrow the matches)
+            result = selectors.search_documents(user, q="thanh tra", limit=100, **filters)  # type: ignore[arg-type]
+            # Then the rows are those of the plain search: facets narrow, never widen or lose
+            expected = _reference(user, "thanh tra", **filters)
+            assert [(r.direction, r.object_id) for r in result.items] == expected
+            assert result.total == len(expected)
+
+
+def test_a_document_assigned_later_is_found_by_its_new_unit(world: World) -> None:
+    # Given a document of the agency not yet assigned to any unit
+    args = {
+        "direction": Direction.INCOMING,
+        "subject": "Công văn về thanh tra đột xuất",
+        "agency": world.agency,
+        "date": datetime.date(2026, 3, 2),
+    }
+    searching.index_document(5000, **args)  # type: ignore[arg-type]
+    assert selectors.search_documents(world.specialist_a, q="dot xuat").total == 0
+    # When it is assigned to division A (the services index it again with its units)
+    searching.index_document(5000, units=[world.division_a], **args)  # type: ignore[arg-type]
+    # Then division A's specialist finds it by its words, with and without a year filter
+    for filters in ({}, {"year": 2026}):
+        result = selectors.search_documents(world.specialist_a, q="dot xuat", **filters)  # type: ignore[arg-type]
+        assert [r.object_id for r in result.items] == [5000]
+    # And when it is taken back from the division, the division no longer finds it
+    searching.index_document(5000, units=[], **args)  # type: ignore[arg-type]
+    assert selectors.search_documents(world.specialist_a, q="dot xuat").total == 0

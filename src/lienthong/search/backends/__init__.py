@@ -37,10 +37,19 @@ class Filters:
 
     `scope_prefixes`: None for every entry, else public entries plus those whose scope starts
     with one of the prefixes. `content_type_ids`: None for every model, else only these.
+    `facets`: groups of facet tokens (`services.index(facets=…)`); an entry matches when it
+    carries one facet of every group — answered by the full-text index itself, so each
+    backend adds them to its match expression (an empty group: nothing matches).
     """
 
     scope_prefixes: tuple[str, ...] | None = ()
     content_type_ids: tuple[int, ...] | None = None
+    facets: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def impossible(self) -> bool:
+        """Whether a facet group is empty, so that no entry can match."""
+        return any(not group for group in self.facets)
 
     def sql(self, alias: str = "e") -> tuple[str, list[Any]]:
         """A WHERE fragment over the search_searchentry alias, and its parameters."""
@@ -59,6 +68,8 @@ class Filters:
                 marks = ", ".join(["%s"] * len(self.content_type_ids))
                 clauses.append(f"{alias}.content_type_id IN ({marks})")
                 params.extend(self.content_type_ids)
+        if self.impossible:
+            clauses.append("1 = 0")
         return (" AND ".join(clauses) or "1 = 1"), params
 
 

@@ -69,6 +69,13 @@ def loose_tsquery(query: Query) -> str:
     return " & ".join(word for term in query.terms for word in _words(term))
 
 
+def facets_tsquery(facets: tuple[tuple[str, ...], ...]) -> str:
+    """` & ('a' | 'b') & …` for the non-empty facet groups (facets are [a-z0-9] tokens)."""
+    return "".join(
+        " & (" + " | ".join(f"'{facet}'" for facet in group) + ")" for group in facets if group
+    )
+
+
 def exact_tsquery(query: Query) -> str:
     """Phrases as `<->` chains: exact for entries whose tsvector kept every position."""
     return " & ".join("(" + " <-> ".join(_words(term)) + ")" for term in query.terms)
@@ -117,7 +124,7 @@ class PostgresBackend(SearchBackend):
             cursor.execute("UPDATE search_searchentry SET document = NULL, phrase_text = NULL")
 
     def _where(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
-        loose = loose_tsquery(query)
+        loose = loose_tsquery(query) + facets_tsquery(filters.facets)
         clauses = ["e.document @@ to_tsquery('simple', %s)"]
         params: list[Any] = [loose]
         phrases = [term for term in query.terms if term.is_phrase]

@@ -26,9 +26,11 @@ def _fts_term(term: Term) -> str:
     return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
 
 
-def match_expression(query: Query) -> str:
-    """The FTS5 MATCH string of a parsed query."""
-    return " AND ".join(_fts_term(term) for term in query.terms)
+def match_expression(query: Query, facets: tuple[tuple[str, ...], ...] = ()) -> str:
+    """The FTS5 MATCH string of a parsed query (and facet groups: [a-z0-9] tokens)."""
+    parts = [_fts_term(term) for term in query.terms]
+    parts += ["(" + " OR ".join(f'"{facet}"' for facet in group) + ")" for group in facets if group]
+    return " AND ".join(parts)
 
 
 class SqliteBackend(SearchBackend):
@@ -62,16 +64,24 @@ class SqliteBackend(SearchBackend):
 
     def _where(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
         where, params = filters.sql("e")
-        return f"search_fts MATCH %s AND {where}", [match_expression(query), *params]
+        return f"search_fts MATCH %s AND {where}", [
+            match_expression(query, filters.facets),
+            *params,
+        ]
 
     def matching_ids_sql(self, query: Query, filters: Filters) -> tuple[str, list[Any]]:
-        if query and filters.scope_prefixes is None and filters.content_type_ids is None:
+        if (
+            query
+            and filters.scope_prefixes is None
+            and filters.content_type_ids is None
+            and not filters.impossible
+        ):
             # No filter on the entry: the FTS5 rowids alone. Joining search_searchentry to
             # test "1 = 1" doubled the time of a common three-word match (a seek per match
             # into the wide entries table). The delete trigger keeps no rowid without entry.
             return (
                 "SELECT search_fts.rowid AS id FROM search_fts WHERE search_fts MATCH %s",
-                [match_expression(query)],
+                [match_expression(query, filters.facets)],
             )
         return super().matching_ids_sql(query, filters)
 
@@ -95,6 +105,10 @@ class SqliteBackend(SearchBackend):
                 " OR ' ' || search_fts.body || ' ' LIKE %s ESCAPE '\\')"
             )
             params.extend([pattern, pattern])
+        for group in filters.facets:  # facets are indexed at the head of the body column
+            facet_test = " OR ".join(["' ' || search_fts.body || ' ' LIKE %s"] * len(group))
+            clauses.append(f"({facet_test or '1 = 0'})")
+            params.extend(f"% {facet} %" for facet in group)
         where, filter_params = filters.sql("e")
         sql = (
             f"COALESCE((SELECT 1 FROM {self._from} WHERE search_fts.rowid = {id_column}"
