@@ -337,10 +337,8 @@ def generate(n: int, w: dict[str, Any], batch: int = 5000) -> tuple[float, str]:
                 sorted(
                     set(
                         document_facets(
-                            direction=direction,
                             year=day.year,
                             agency_id=agency.pk,
-                            secrecy=secrecy,
                             urgency=urgency,
                             type_id=types[code],
                             unit_ids=[unit] if unit else [],

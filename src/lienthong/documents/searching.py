@@ -45,10 +45,8 @@ def kernel_scope(agency: OrgUnit, secrecy: int) -> str:
 
 def document_facets(
     *,
-    direction: str,
     year: int,
     agency_id: int,
-    secrecy: int,
     urgency: int,
     type_id: int | None,
     unit_ids: Iterable[int],
@@ -56,47 +54,41 @@ def document_facets(
     """The kernel facets of a document (see `query_facets` for the other side)."""
     facets = [
         f"zdy{int(year)}",
-        f"zdd{direction[0]}",
         f"zdu{int(urgency)}",
         f"zdg{int(agency_id)}",
         *(f"zda{int(unit)}" for unit in unit_ids),
     ]
     if type_id is not None:
         facets.append(f"zdt{int(type_id)}")
-    if secrecy == Secrecy.NORMAL:
-        facets.append(f"zdn{int(agency_id)}")
     return facets
 
 
 def query_facets(
     *,
     reach: Reach | None,
-    direction: str = "",
     year: int | None = None,
     type_id: int | None = None,
     urgency: int | None = None,
     agency: int | None = None,
 ) -> list[list[str]]:
-    """Facet groups narrowing a search to these filters and to `reach` (None: everything)."""
+    """Facet groups narrowing a search to these filters and to `reach` (None: everything).
+
+    Only selective ones: a group whose facets most documents carry (a direction, normal
+    urgency, the agencies a clerk or a leader sees in full) would make the full-text index
+    merge long lists for nothing; the rows' own filters apply anyway.
+    """
     groups: list[list[str]] = []
-    if direction:
-        groups.append([f"zdd{direction[0]}"])
     if year:
         groups.append([f"zdy{int(year)}"])
     if type_id is not None:
         groups.append([f"zdt{int(type_id)}"])
-    if urgency is not None:
+    if urgency:  # most documents are of normal urgency (0)
         groups.append([f"zdu{int(urgency)}"])
     if agency:
         groups.append([f"zdg{int(agency)}"])
-    if reach is not None:
-        groups.append(
-            [
-                *(f"zdg{pk}" for pk in reach.office),
-                *(f"zdn{pk}" for pk in reach.staff),
-                *(f"zda{pk}" for pk in reach.member_of),
-            ]
-        )
+    if reach is not None and not (reach.office or reach.staff):
+        # Someone who sees only what is assigned to their units (a division's officials).
+        groups.append([f"zda{pk}" for pk in reach.member_of])
     return groups
 
 
@@ -150,10 +142,8 @@ def index_document(
         title = f"{number_notation} — {subject}" if number_notation else subject
         searchable = "\n".join(part for part in (issuer, body) if part)
         facets = document_facets(
-            direction=direction,
             year=row.year,
             agency_id=agency.pk,
-            secrecy=int(secrecy),
             urgency=int(urgency),
             type_id=document_type.pk if document_type else None,
             unit_ids=[unit.pk for unit in units],

@@ -459,7 +459,6 @@ def search_documents(
         # matches to them in the same lookup (searching.py); the rows are still filtered.
         facets = query_facets(
             reach=reach,
-            direction=direction,
             year=year,
             type_id=type_id,
             urgency=urgency,

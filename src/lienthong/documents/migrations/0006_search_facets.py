@@ -34,10 +34,8 @@ def add_facets(apps: Any, schema_editor: Any) -> None:
             .order_by("pk")
             .values_list(
                 "pk",
-                "direction",
                 "year",
                 "agency_id",
-                "secrecy",
                 "urgency",
                 "document_type_id",
                 "entry_id",
@@ -50,7 +48,7 @@ def add_facets(apps: Any, schema_editor: Any) -> None:
         assigned = through.objects.using(alias).filter(documentindex_id__in=[r[0] for r in rows])
         for document, unit in assigned.values_list("documentindex_id", "orgunit_id"):
             units[document].append(unit)
-        entry_ids = [r[7] for r in rows]
+        entry_ids = [r[5] for r in rows]
         titles = dict(
             entries.objects.using(alias).filter(pk__in=entry_ids).values_list("pk", "title")
         )
@@ -59,15 +57,13 @@ def add_facets(apps: Any, schema_editor: Any) -> None:
             .filter(entry_id__in=entry_ids)
             .values_list("entry_id", "body")
         )
-        for pk, direction, year, agency, secrecy, urgency, type_id, entry in rows:
+        for pk, year, agency, urgency, type_id, entry in rows:
             facets = " ".join(
                 sorted(
                     set(
                         document_facets(
-                            direction=direction,
                             year=year,
                             agency_id=agency,
-                            secrecy=secrecy,
                             urgency=urgency,
                             type_id=type_id,
                             unit_ids=units[pk],
