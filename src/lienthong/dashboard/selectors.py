@@ -30,6 +30,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from lienthong.accounts.backends import unit_roles
 from lienthong.accounts.models import Role
 from lienthong.complaints.alerts import risk_of
 from lienthong.complaints.models import Alert, Complaint
@@ -74,7 +75,13 @@ def may_see_dashboard(user: Any) -> bool:
     """Leaders, IT administrators and superusers (for the nav and the 403)."""
     if not is_real_user(user):
         return False
-    return bool(user.is_superuser or grants_of(user, LEADER_ROLES | PROVINCE_ROLES).exists())
+    if user.is_superuser:
+        return True
+    roles = unit_roles(user)
+    if roles is not None:
+        # Read with the request's user (accounts.backends): the nav's link costs no query.
+        return not roles.isdisjoint(LEADER_ROLES | PROVINCE_ROLES)
+    return grants_of(user, LEADER_ROLES | PROVINCE_ROLES).exists()
 
 
 def dashboard_agencies(user: Any) -> QuerySet[OrgUnit]:

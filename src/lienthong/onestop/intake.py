@@ -587,6 +587,35 @@ def _check_counter_components(
     return errors
 
 
+_document_reader: sql.Reader[CitizenDocument] | None = None
+
+
+def _documents_by_id(ids: Sequence[Any]) -> list[CitizenDocument]:
+    """The data-store documents with these ids, by one fixed statement (the submission's hot
+    path: the ORM's query cost several times the statement, decision 0011)."""
+    global _document_reader
+    # Ids outside the key column's range match nothing (as the ORM's lookup), rather than
+    # reaching the driver, which refuses them.
+    keys = [
+        key
+        for key in ids
+        if isinstance(key, int) and not isinstance(key, bool) and -(2**63) <= key < 2**63
+    ]
+    if not keys:
+        return []
+    if _document_reader is None:
+        _document_reader = sql.Reader(CitizenDocument)
+    reader = _document_reader
+    text = "SELECT {} FROM {} d WHERE d.{} IN ({})".format(
+        reader.columns("d"),
+        sql.quote(CitizenDocument._meta.db_table),
+        sql.quote("id"),
+        ", ".join(["%s"] * len(keys)),
+    )
+    with sql.session():
+        return [reader.build(row) for row in sql.fetch(text, keys)]
+
+
 def _check_online_components(
     procedure: Procedure, applicant: User, items: Sequence[ComponentUpload]
 ) -> list[str]:
@@ -624,7 +653,7 @@ def _check_online_components(
                 today = timezone.localdate()
                 own_documents = {
                     d.pk: d
-                    for d in CitizenDocument.objects.filter(pk__in=wanted)
+                    for d in _documents_by_id(wanted)
                     if is_usable_document(d, applicant, today)
                 }
             document = own_documents.get(item.reuse.pk)
