@@ -13,6 +13,8 @@
     GET  /targets, POST /targets       dated targets (POST: IT department)
     GET  /agencies/{agency}/checklist  checklist items with the agency's status on each
     POST /agencies/{agency}/checklist  set the agency's status on an item
+    POST /agencies/{agency}/checklist/{item}/evidence   attach an evidence file (multipart)
+    GET  /agencies/{agency}/checklist/{item}/evidence   download it
     GET  /incidents                    incidents (?overdue=true for those past a clock)
     POST /agencies/{agency}/incidents  report one
     GET  /incidents/{id}               one incident with its clocks
@@ -27,17 +29,20 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from dataclasses import MISSING
+from dataclasses import fields as dataclass_fields
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, get_type_hints
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 from ninja.security import django_auth
+from pydantic import Field, create_model
 
 from lienthong.core.models import OrgUnit
 from lienthong.core.permissions import get_visible_or_404, is_official_user
@@ -78,23 +83,26 @@ class PeriodOut(Schema):
     is_open: bool
 
 
-class FiguresIn(Schema):
-    """The figures of a report."""
+def _figures_schema() -> type[Schema]:
+    """The request schema of a report's figures, built from `services.ReportFigures` so that
+    the fields, types and defaults are defined once."""
+    hints = get_type_hints(ReportFigures)
+    definitions: dict[str, Any] = {}
+    for spec in dataclass_fields(ReportFigures):
+        if spec.default_factory is not MISSING:
+            definitions[spec.name] = (hints[spec.name], Field(default_factory=spec.default_factory))
+        else:
+            definitions[spec.name] = (hints[spec.name], spec.default)
+    schema: type[Schema] = create_model(
+        "FiguresIn", __base__=Schema, __doc__="The figures of a report.", **definitions
+    )
+    return schema
 
-    staff: int = 0
-    staff_with_computer: int = 0
-    computers: int = 0
-    computers_with_antivirus: int = 0
-    servers: int = 0
-    has_lan: bool = False
-    has_fibre: bool = False
-    has_wireless: bool = False
-    dedicated_network: bool = False
-    dedicated_network_points: int = 0
-    lans: int = 0
-    lans_protected: int = 0
-    it_staff: int = 0
-    software: list[str] = []
+
+if TYPE_CHECKING:
+    FiguresIn = Schema
+else:
+    FiguresIn = _figures_schema()
 
 
 class ReportOut(FiguresIn):
@@ -149,6 +157,7 @@ class ChecklistOut(Schema):
     status: str | None
     note: str
     has_evidence: bool
+    evidence_name: str
 
 
 class ComplianceIn(Schema):
@@ -434,6 +443,7 @@ def _checklist_row(item: ChecklistItem, answer: Compliance | None) -> dict[str, 
         "status": answer.status if answer else None,
         "note": answer.note if answer else "",
         "has_evidence": bool(answer and answer.evidence),
+        "evidence_name": answer.evidence_name if answer and answer.evidence else "",
     }
 
 
@@ -455,7 +465,7 @@ def checklist(request: HttpRequest, agency: str) -> Any:
     "/agencies/{agency}/checklist", response={200: ChecklistOut, 422: FieldErrorsOut, **WRITE}
 )
 def set_compliance(request: HttpRequest, agency: str, payload: ComplianceIn) -> Any:
-    """Set the agency's status on one item (the evidence file goes through the page)."""
+    """Set the agency's status on one item (the evidence file: `POST …/{item}/evidence`)."""
     user = _official(request)
     unit = _agency(user, agency)
 
@@ -469,6 +479,73 @@ def set_compliance(request: HttpRequest, agency: str, payload: ComplianceIn) -> 
         return _checklist_row(item, answer)
 
     return _run(call)
+
+
+def _item(code: str) -> ChecklistItem:
+    item = ChecklistItem.objects.filter(code=code, is_active=True).first()
+    if item is None:
+        raise HttpError(404, _("Không có tiêu chí này."))
+    return item
+
+
+@router.post(
+    "/agencies/{agency}/checklist/{item}/evidence",
+    response={200: ChecklistOut, 422: FieldErrorsOut, **WRITE},
+    summary="Tải lên tệp minh chứng của một tiêu chí (multipart)",
+)
+def upload_evidence(
+    request: HttpRequest,
+    agency: str,
+    item: str,
+    file: File[UploadedFile | None] = None,
+    status: Form[str] = "",
+    note: Form[str | None] = None,
+) -> Any:
+    """Attach an evidence file to the agency's answer on one item (multipart `file`; optional
+    `status` and `note`, kept as they are when left out; a new answer needs `status`). The file
+    is checked like the page's: size, type by content, malware scan; a refused file (422)
+    stores nothing. It replaces the answer's previous file."""
+    user = _official(request)
+    unit = _agency(user, agency)
+    if not services.can_edit_agency(user, unit):
+        raise HttpError(403, _("Bạn không có quyền cập nhật số liệu của cơ quan này."))
+    checklist_item = _item(item)
+    if file is None:
+        return _invalid({"file": [_("Cần chọn tệp minh chứng.")]})
+    upload = file
+
+    def call() -> Any:
+        answer = services.set_compliance(
+            agency=unit,
+            item=checklist_item,
+            status=status or None,
+            note=note,
+            evidence=upload,
+            by=user,
+        )
+        return _checklist_row(checklist_item, answer)
+
+    result = _run(call)
+    if isinstance(result, Status) and result.status_code == 422:
+        errors = result.value["errors"]
+        if "evidence" in errors:  # the service names the page's field; here it is `file`
+            errors["file"] = errors.pop("evidence")
+    return result
+
+
+@router.get(
+    "/agencies/{agency}/checklist/{item}/evidence",
+    response={200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Tải về tệp minh chứng của một tiêu chí",
+)
+def download_evidence(request: HttpRequest, agency: str, item: str) -> HttpResponse:
+    """The evidence file of the agency's answer on one item (404 when there is none)."""
+    user = _official(request)
+    unit = _agency(user, agency)
+    answer = get_visible_or_404(Compliance.objects.filter(agency=unit, item=_item(item)), user)
+    if not answer.evidence:
+        raise HttpError(404, _("Chưa có tệp minh chứng."))
+    return selectors.evidence_response(answer)
 
 
 # --- Incidents ------------------------------------------------------------------------------

@@ -6,8 +6,10 @@ edited in the admin are never touched.
 
 The checklist follows the spirit of Chỉ thị 14/CT-TTg (07/6/2019) on strengthening network
 security and the Law on Network Information Security (86/2015/QH13) with Decree 85/2016/NĐ-CP
-(classifying information systems by level). The clause each item cites could not be checked
-against the original texts here, so every item is seeded with `source_confirmed = False`.
+(classifying information systems by level). The texts of Chỉ thị 14/CT-TTg, Decree 85/2016 and
+Circular 12/2022/TT-BTTTT were not available to check, so the items citing them are seeded with
+`source_confirmed = False`. Four items are cited from the Law 86/2015/QH13 itself, whose text
+was checked (shared/data/legal/86-2015-qh13.md), and are seeded confirmed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,16 @@ SOFTWARE = [
 ]
 
 CT14 = "Chỉ thị 14/CT-TTg ngày 07/6/2019"
+LAW86 = "Luật An toàn thông tin mạng 86/2015/QH13"
+#: Citations checked against the law's text, per item code (seeded confirmed); the other
+#: items keep their first, unchecked citation.
+CONFIRMED = {
+    "phan-loai-cap-do": LAW86 + ", Điều 21; khoản 1 Điều 22",
+    "diet-virus": LAW86 + ", khoản 1 Điều 11",
+    "chuyen-trach": LAW86 + ", điểm b khoản 2 Điều 25",
+    "danh-gia-dinh-ky": LAW86 + ", khoản 3 Điều 22; khoản 3 Điều 23",
+}
+#: (code, title, first citation) of every item, in order; see CONFIRMED for checked citations.
 CHECKLIST = [
     (
         "phan-loai-cap-do",
@@ -59,5 +71,9 @@ def ensure_catalogue() -> None:
     if not ChecklistItem.objects.exists():
         for i, (code, title, source) in enumerate(CHECKLIST):
             ChecklistItem.objects.create(
-                code=code, title=title, source=source, source_confirmed=False, order=i
+                code=code,
+                title=title,
+                source=CONFIRMED.get(code, source),
+                source_confirmed=code in CONFIRMED,
+                order=i,
             )

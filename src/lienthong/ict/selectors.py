@@ -8,10 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from lienthong.ict import indicators
 from lienthong.ict.models import (
+    Compliance,
     IndicatorTarget,
     InventoryReport,
     ReportingPeriod,
@@ -138,3 +141,17 @@ def dashboard_indicators(
             for i in indicators.INDICATORS
         ]
     return indicator_values(user, chosen)
+
+
+def evidence_response(answer: Compliance) -> HttpResponse:
+    """An answer's evidence file as a download (the page and the API serve it alike); the caller
+    has checked that the user may see the agency and that there is a file."""
+    from lienthong.core.uploads import content_type_of
+
+    # Evidence is bounded by the upload limit, so it is sent whole rather than streamed.
+    with answer.evidence.open("rb") as handle:
+        data = handle.read()
+    response = HttpResponse(data, content_type=content_type_of(answer.evidence.name or ""))
+    name = answer.evidence_name or (answer.evidence.name or "").rsplit("/", 1)[-1]
+    response["Content-Disposition"] = content_disposition_header(True, name)
+    return response

@@ -367,28 +367,45 @@ def set_compliance(
     *,
     agency: OrgUnit,
     item: ChecklistItem,
-    status: str,
-    note: str = "",
+    status: str | None,
+    note: str | None = "",
     evidence: Any = None,
     by: Any,
 ) -> Compliance:
-    """Record an agency's status on a checklist item, with its evidence (file scanned)."""
+    """Record an agency's status on a checklist item and/or attach its evidence file.
+
+    The one write behind the checklist page and the API (status, and evidence upload). `status`
+    or `note` None keeps what the answer has (a new answer needs a status). The file goes
+    through `core.uploads.check_upload` (size, type by content, malware scan by
+    `core.scanning`) before anything is written: a refused file stores nothing.
+    """
     _require_editor(by, agency)
-    if status not in ComplianceStatus.values:
-        raise ValidationError({"status": _("Kết quả không hợp lệ.")})
     if not item.is_active:
         raise ValidationError({"item": _("Tiêu chí này không còn áp dụng.")})
+    answer = Compliance.objects.select_for_update().filter(
+        agency=agency, item=item
+    ).first() or Compliance(agency=agency, item=item)
+    status = answer.status if status is None else status
+    if status not in ComplianceStatus.values:
+        raise ValidationError(
+            {
+                "status": _("Cần chọn kết quả của tiêu chí.")
+                if not status
+                else _("Kết quả không hợp lệ.")
+            }
+        )
     checked = None
     if evidence is not None:
         from lienthong.core.uploads import check_upload  # size, type by content, malware
 
-        checked = check_upload(evidence, label=_("Tệp minh chứng"))
-    answer = Compliance.objects.select_for_update().filter(
-        agency=agency, item=item
-    ).first() or Compliance(agency=agency, item=item)
+        try:
+            checked = check_upload(evidence, label=_("Tệp minh chứng"))
+        except ValidationError as exc:
+            raise ValidationError({"evidence": exc.messages}) from exc
     with audited("ict.compliance.set", answer):
         answer.status = status
-        answer.note = note.strip()
+        if note is not None:
+            answer.note = note.strip()
         if checked is not None:
             answer.evidence.save(checked.stored_name, checked.file, save=False)
             answer.evidence_name = str(getattr(evidence, "name", "") or "")[:255]

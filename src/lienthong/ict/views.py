@@ -17,7 +17,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -317,7 +316,8 @@ def checklist_page(request: HttpRequest, agency_id: int) -> HttpResponse:
         item = next((i for i in items if str(i.pk) == request.POST.get("item")), None)
         if item is None:
             raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem."))
-        form = ComplianceForm(request.POST, request.FILES)
+        # Each row renders its form with the prefix `i<item>`; parse it with the same one.
+        form = ComplianceForm(request.POST, request.FILES, prefix=f"i{item.pk}")
         if form.is_valid():
             try:
                 services.set_compliance(
@@ -361,15 +361,7 @@ def evidence_file(request: HttpRequest, pk: int) -> HttpResponse:
     answer = get_visible_or_404(Compliance.objects.all(), request.user, pk=pk)
     if not answer.evidence:
         raise Http404(_("Không tìm thấy hoặc bạn không có quyền xem."))
-    from lienthong.core.uploads import content_type_of
-
-    # Evidence is bounded by the upload limit, so it is sent whole rather than streamed.
-    with answer.evidence.open("rb") as handle:
-        data = handle.read()
-    response = HttpResponse(data, content_type=content_type_of(answer.evidence.name or ""))
-    name = answer.evidence_name or (answer.evidence.name or "").rsplit("/", 1)[-1]
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return selectors.evidence_response(answer)
 
 
 # --- Incidents ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lienthong.ict.models import (
     Level,
     ReportStatus,
 )
+from lienthong.ict.seed import ensure_catalogue
 from lienthong.ict.services import ReportFigures, WrongState
 from lienthong.ict.tests.conftest import Province
 
@@ -360,3 +361,18 @@ def test_xlsx_import_consistency_and_permission_errors(province: Province) -> No
     with pytest.raises(ImportRejected) as not_xlsx:
         import_reports(b"not a spreadsheet", period=province.period, by=province.it_admin)
     assert not_xlsx.value.errors[0].row == 0
+
+
+@pytest.mark.parametrize("flushed", [False, True])
+def test_checked_checklist_sources_are_confirmed(db: None, flushed: bool) -> None:
+    if flushed:  # ensure_catalogue on empty tables writes the same as the migrations
+        ChecklistItem.objects.all().delete()
+        ensure_catalogue()
+    items = {i.code: i for i in ChecklistItem.objects.all()}
+    assert len(items) == 12
+    confirmed = {code for code, item in items.items() if item.source_confirmed}
+    assert confirmed == {"phan-loai-cap-do", "diet-virus", "chuyen-trach", "danh-gia-dinh-ky"}
+    assert items["chuyen-trach"].source == (
+        "Luật An toàn thông tin mạng 86/2015/QH13, điểm b khoản 2 Điều 25"
+    )
+    assert items["sao-luu"].source == "Chỉ thị 14/CT-TTg ngày 07/6/2019"

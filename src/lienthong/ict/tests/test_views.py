@@ -169,7 +169,10 @@ def test_checklist_and_incident_pages(client: Client, province: Province) -> Non
     login(client, province.commune_clerk)
     url = f"/ha-tang-cntt/an-toan/{province.commune.pk}/"
     assert client.get(url).status_code == 200
-    response = client.post(url, {"item": item.pk, "status": "not_met", "note": "Chỉ lưu 1 tháng"})
+    response = client.post(
+        url,
+        {"item": item.pk, f"i{item.pk}-status": "not_met", f"i{item.pk}-note": "Chỉ lưu 1 tháng"},
+    )
     assert response.status_code == 302
     assert Compliance.objects.get().status == "not_met"
     assert client.get(f"/ha-tang-cntt/an-toan/{province.department.pk}/").status_code == 404
