@@ -58,24 +58,11 @@ CHECKS = [
 ]
 
 #: Operations whose answers do not match their schema yet ("METHOD /path" as the schema labels
-#: it, with the reason): they are still fuzzed, and still must never answer 5xx.
-SCHEMA_BUGS: dict[str, str] = {
-    # BUG: an official's session gets a profile without the API client's "code", "name", …
-    # that MeOut requires (MeOut describes only API-key callers).
-    "GET /api/accounts/me": "MeOut requires the API client's fields; a session has none",
-    # BUG: a template's steps are StepOut, which requires a case's "due_at".
-    "GET /api/inbox/templates": "StepOut requires due_at, a template step has none",
-    # BUG: the 200 (a file) is not declared in response={…}.
-    "GET /api/onestop/procedures/export": "its 200 answer is not declared",
-    # BUG: GET and PATCH of one path sit on two routers; Django routes PATCH to the first: 405.
-    "PATCH /api/portal/articles/{pk}": "answers 405: the path is routed to the GET router",
-}
-#: The same, for paths under a prefix, as the anonymous client sees them.
-ANONYMOUS_SCHEMA_BUGS: dict[str, str] = {
-    # BUG: an anonymous write to a registry record (a path with an id) is refused by Django's
-    # CSRF view, in HTML, instead of the API's JSON 401/403.
-    "/api/registries/": "anonymous writes to a record get Django's HTML CSRF page",
-}
+#: it, with the reason, each marked `# BUG:`): they are still fuzzed, and still must never
+#: answer 5xx. None today.
+SCHEMA_BUGS: dict[str, str] = {}
+#: The same, for paths under a prefix, as the anonymous client sees them. None today.
+ANONYMOUS_SCHEMA_BUGS: dict[str, str] = {}
 #: Operations documenting a 5xx on purpose: schema conformance only.
 DOCUMENTED_SERVER_ERRORS: dict[str, str] = {
     # 503 "units not loaded" is its documented answer when an address names a unit missing

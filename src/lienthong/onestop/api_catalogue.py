@@ -295,8 +295,21 @@ def list_fields(request: HttpRequest) -> Any:
 @router.get(
     "/procedures/export",
     auth=django_auth,
-    response={403: ErrorOut},
+    response={200: None, 403: ErrorOut},
     summary="Xuất danh mục (JSON hoặc XLSX, cho cán bộ)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "Tệp danh mục (tải về)",
+                "content": {
+                    "application/json": {"schema": {"type": "object"}},
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
+                },
+            }
+        }
+    },
 )
 def export(request: HttpRequest, format: Literal["json", "xlsx"] = "json") -> HttpResponse:
     """The whole catalogue in the platform's format; import it back unchanged."""

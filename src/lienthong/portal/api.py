@@ -2,7 +2,8 @@
 
 Reading is public: GET /articles (live articles, newest first, `limit`/`offset`, `category`
 slug), GET /articles/{slug} (with its current view count), GET /counters (visitors now and
-total visits). Editors with a session: POST /articles (a draft), PATCH /articles/{id},
+total visits). Editors with a session: POST /articles (a draft), PATCH /articles/{id} (the
+same path as the GET: `{ref}` in the schema),
 POST /articles/{id}/submit | publish (optional `at`: scheduled) | return. 401 without a
 session, 403 without the permission, 404 for an article the caller may not see, 409 when the
 article is not in the state the action needs, 422 with field errors for bad input.
@@ -16,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Path, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import django_auth
@@ -142,10 +143,19 @@ def list_articles(
     return [_out(a) for a in articles[offset : offset + limit]]
 
 
-@router.get("/articles/{slug}", response={200: ArticleDetailOut, 404: ErrorOut})
-def get_article(request: HttpRequest, slug: str) -> dict[str, Any]:
+# GET and PATCH share one path, `ref` (a slug to read, an id to edit): with two path names
+# ({slug}, {pk}) django-ninja made two URL patterns for the same addresses and Django sent
+# every PATCH to the first one, the GET's, which answered 405.
+@router.get(
+    "/articles/{ref}",
+    response={200: ArticleDetailOut, 404: ErrorOut},
+    summary="Một bài đã đăng",
+)
+def get_article(
+    request: HttpRequest, ref: str = Path(..., description="Đường dẫn (slug) của bài")
+) -> dict[str, Any]:
     """A live article with its current view count."""
-    article = get_object_or_404(selectors.live_articles(), slug=slug)
+    article = get_object_or_404(selectors.live_articles(), slug=ref)
     return {**_out(article), "view_count": get_store().article_views(article.pk)}
 
 
@@ -170,13 +180,18 @@ def create_article(request: HttpRequest, payload: ArticleIn) -> Status:
 
 
 @router.patch(
-    "/articles/{pk}",
+    "/articles/{ref}",
     auth=django_auth,
     response={200: ArticleDetailOut, 403: ErrorOut, 404: ErrorOut, 422: Any},
+    summary="Sửa bài",
 )
-def patch_article(request: HttpRequest, pk: int, payload: ArticlePatch) -> dict[str, Any]:
+def patch_article(
+    request: HttpRequest,
+    payload: ArticlePatch,
+    ref: int = Path(..., description="Mã số (id) của bài"),
+) -> dict[str, Any]:
     """Edit an article (writers: drafts; reviewers: any)."""
-    article = _editable(request, pk)
+    article = _editable(request, ref)
     changes = payload.dict(exclude_unset=True)
     if "category" in changes:
         changes["category"] = _category(changes["category"])
